@@ -1,0 +1,26 @@
+"""Protocols shared by the interpreter and the service layer."""
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol
+
+# Resolves a path string ("$.a.b", "$$.Execution.Id", "$var.x") against the current
+# input / context object / variables. Raises exceptions.PathNotFound when nothing matches.
+Resolver = Callable[[str], Any]
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch."""
+
+    def sleep(self, seconds: float) -> None:
+        """Wait; a test clock advances time without waiting."""
+
+
+class TaskRunner(Protocol):
+    def run_task(self, resource: str, parameters: Any, *, context: dict, timeout: float | None) -> Any:
+        """Run a Task state's resource; return its result or raise exceptions.StatesError."""
+
+
+class HistoryRecorder(Protocol):
+    def add(self, event_type: str, details_key: str | None = None, details: dict | None = None) -> int:
+        """Append an AWS history event (e.g. 'TaskStateEntered'); return its id."""

@@ -1,0 +1,29 @@
+"""Suite-wide fixtures. Sub-suites keep their own fixtures in their own conftest.py."""
+from __future__ import annotations
+
+import pytest
+
+_AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_aws_environment(monkeypatch, tmp_path):
+    """No test may reach a real account: dummy credentials, one region, no endpoints from outside."""
+    import os
+
+    for name in list(os.environ):
+        if name in _AWS_VARIABLES or name.startswith("AWS_ENDPOINT_URL"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
