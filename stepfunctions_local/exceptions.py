@@ -29,3 +29,10 @@ class PathNotFound(StepFunctionsLocalError):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self.path = path
+
+
+class StateDataError(StatesError):
+    """A data-processing failure inside a state (a path, template or expression).
+
+    The interpreter prefixes the cause with the state's name and entered-event id, as AWS does.
+    """

@@ -1,0 +1,59 @@
+"""contact-form: a Chalice app around a Synchronous Express Workflow.
+
+Each handler parses its input, calls chalicelib and shapes the answer; nothing more.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Response
+from chalice.app import CloudWatchEvent, SQSEvent
+
+from chalicelib import consumers, forms, notifications, settings, tickets, workflow
+from chalicelib.errors import answers_errors
+from chalicelib.observability import logger
+from chalicelib.web import PAGE_HEADERS, StageCORSConfig, index_html
+
+app = Chalice(app_name=settings.APP_NAME)
+
+
+@app.route("/", methods=["GET"])
+def index() -> Response:
+    return Response(body=index_html(), headers=PAGE_HEADERS)
+
+
+@app.route("/contact", methods=["POST"], cors=StageCORSConfig())
+@answers_errors
+def contact() -> workflow.WorkflowOutput:
+    request = app.current_request
+    # API Gateway's request id; under `chalice local` the Lambda context's id.
+    request_id = request.context.get("requestId") or getattr(app.lambda_context, "aws_request_id", None)
+    logger.set_correlation_id(request_id)
+    submission = forms.parse_body(request.raw_body)
+    return workflow.run(
+        submission.to_workflow_input("api"), name=workflow.execution_name(request_id, prefix="api-")
+    )
+
+
+@app.lambda_function(name="generate_ticket_id")
+def generate_ticket_id(event: Any, context: Any) -> tickets.TicketIdResult:
+    return {"ticketId": tickets.new_ticket_id()}
+
+
+@app.lambda_function(name="notify_admin")
+def notify_admin(event: dict[str, Any], context: Any) -> dict[str, str]:
+    notification = notifications.AdminNotification.from_event(event)
+    return {"messageId": notifications.notify_admin(notification)}
+
+
+@app.on_sqs_message(queue=settings.SUBMISSIONS_QUEUE, batch_size=10, name="process_queued_submissions")
+def process_queued_submissions(event: SQSEvent) -> dict[str, Any]:
+    return consumers.process_queue_batch(event.to_dict(), event.context)
+
+
+@app.on_cw_event(
+    {"source": [settings.EVENT_SOURCE], "detail-type": [settings.SUBMITTED_DETAIL_TYPE]},
+    name="process_submission_event",
+)
+def process_submission_event(event: CloudWatchEvent) -> None:
+    consumers.process_submitted_event(event.to_dict(), event.context)

@@ -1,0 +1,103 @@
+"""stepfunctions_local against moto on the same 4-state machine, measured side by side.
+
+Ours: ``start_sync_execution`` through the in-process client. moto 5.2.5: ``mock_aws`` with
+``execute_state_machine`` on (so it really runs the definition), ``start_execution`` then
+``describe_execution`` until the execution is no longer RUNNING.
+``python -m bench.runtime --quick`` runs a short version.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import stepfunctions_local
+
+ROLE_ARN = "arn:aws:iam::000000000000:role/bench"
+INPUT = json.dumps({"order": {"id": "A-1", "total": 42}})
+DEFINITION = json.dumps({
+    "StartAt": "Shape",
+    "States": {
+        "Shape": {"Type": "Pass", "Parameters": {"id.$": "$.order.id", "total.$": "$.order.total"},
+                  "Next": "Route"},
+        "Route": {"Type": "Choice", "Choices": [{"Variable": "$.total", "NumericGreaterThan": 10, "Next": "Mark"}],
+                  "Default": "Mark"},
+        "Mark": {"Type": "Pass", "Result": "large", "ResultPath": "$.size", "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+})
+EXPECTED = {"id": "A-1", "total": 42, "size": "large"}
+
+
+def _seconds_per_call(call: Callable[[], None], count: int) -> float:
+    call()  # warm caches on both sides before timing
+    start = time.perf_counter()
+    for _ in range(count):
+        call()
+    return (time.perf_counter() - start) / count
+
+
+def ours(count: int) -> float:
+    sfn = stepfunctions_local.client()
+    arn = sfn.create_state_machine(name="bench", definition=DEFINITION, roleArn=ROLE_ARN,
+                                   type="EXPRESS")["stateMachineArn"]
+
+    def run() -> None:
+        response = sfn.start_sync_execution(stateMachineArn=arn, input=INPUT)
+        assert json.loads(response["output"]) == EXPECTED
+
+    return _seconds_per_call(run, count)
+
+
+def ours_threaded(count: int, threads: int) -> float:
+    """Executions per second with ``threads`` callers sharing one Runtime."""
+    sfn = stepfunctions_local.client()
+    arn = sfn.create_state_machine(name="bench", definition=DEFINITION, roleArn=ROLE_ARN,
+                                   type="EXPRESS")["stateMachineArn"]
+
+    def run(_: int) -> None:
+        sfn.start_sync_execution(stateMachineArn=arn, input=INPUT)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(run, range(threads)))
+        start = time.perf_counter()
+        list(pool.map(run, range(count)))
+        return count / (time.perf_counter() - start)
+
+
+def moto(count: int) -> float:
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        arn = sfn.create_state_machine(name="bench", definition=DEFINITION, roleArn=ROLE_ARN)["stateMachineArn"]
+
+        def run() -> None:
+            # moto's executing backend needs a name (it would reuse "None" for every execution).
+            name = uuid.uuid4().hex
+            execution_arn = sfn.start_execution(stateMachineArn=arn, name=name, input=INPUT)["executionArn"]
+            while (described := sfn.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
+                pass
+            assert json.loads(described["output"]) == EXPECTED, described
+
+        return _seconds_per_call(run, count)
+
+
+def main(quick: bool = False) -> None:
+    ours_count, moto_count, threaded_count = (200, 20, 400) if quick else (3000, 200, 8000)
+    ours_seconds = ours(ours_count)
+    moto_seconds = moto(moto_count)
+    per_second = ours_threaded(threaded_count, threads=8)
+    print(f"{'4-state Express execution':<40}{'per execution':>16}{'executions':>12}")
+    print(f"{'stepfunctions_local start_sync_execution':<40}{ours_seconds * 1e6:>13.1f} us{ours_count:>12}")
+    print(f"{'moto 5.2.5 start + describe until done':<40}{moto_seconds * 1e6:>13.1f} us{moto_count:>12}")
+    print(f"{'ratio (moto / ours)':<40}{moto_seconds / ours_seconds:>15.1f}x")
+    print(f"{'ours, 8 threads, one Runtime':<40}{per_second:>11.0f} /s{threaded_count:>12}")
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv[1:])

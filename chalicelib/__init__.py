@@ -1,0 +1,1 @@
+"""Code deployed with the Chalice app: one module a concern."""

@@ -1,0 +1,100 @@
+"""Package one stage as CloudFormation (SAM): `python -m deploy.package --stage dev --out out`.
+
+Runs `chalice package` in-process with deploy/resources.yaml merged in, after filling in what
+only exists at package time: the state machine definitions, read from statemachine/*.asl.json,
+the stage, and X-Ray on the REST API and state machines (Chalice turns the stage's `xray` setting
+into Lambda tracing only). Writes `<out>/<stage>/sam.json` and `deployment.zip`; needs no AWS
+account.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import yaml
+from chalice.cli.factory import CLIFactory
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MERGE_TEMPLATE = Path(__file__).resolve().with_name("resources.yaml")
+TEMPLATE_NAME = "sam.json"
+# Logical id -> definition file, relative to the project.
+STATE_MACHINE_DEFINITIONS = {
+    "ContactFormStateMachine": "statemachine/contact_form.asl.json",
+    "ParentStateMachine": "statemachine/parent.asl.json",
+}
+# Top-level keys of resources.yaml that only hold YAML anchors.
+_ANCHOR_PREFIX = "x-"
+
+
+def merge_template(
+    stage: str, tracing: bool, project_dir: Path = PROJECT_DIR
+) -> dict[str, Any]:
+    """deploy/resources.yaml completed for one stage, ready for Chalice's --merge-template."""
+    template = yaml.safe_load(MERGE_TEMPLATE.read_text(encoding="utf-8"))
+    for key in [key for key in template if key.startswith(_ANCHOR_PREFIX)]:
+        del template[key]
+    template["Parameters"]["Stage"].update(Default=stage, AllowedValues=[stage])
+    resources = template["Resources"]
+    for logical_id, path in STATE_MACHINE_DEFINITIONS.items():
+        properties = resources[logical_id]["Properties"]
+        properties["Definition"] = json.loads((project_dir / path).read_text(encoding="utf-8"))
+        properties["TracingConfiguration"] = {"Enabled": tracing}
+    resources.setdefault("RestAPI", {}).setdefault("Properties", {})["TracingEnabled"] = tracing
+    return template
+
+
+def package(stage: str, out: Path, project_dir: Path = PROJECT_DIR) -> Path:
+    """Write `<out>/<stage>/` and return the path of its template."""
+    factory = CLIFactory(project_dir=str(project_dir))
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    stage_dir = out / stage
+    # The app reads settings while Chalice builds the API (e.g. the CORS origin of the
+    # preflight answer), so it sees its stage's environment, as under `chalice local`.
+    with _environment(config.environment_variables), tempfile.TemporaryDirectory() as scratch:
+        merge_file = Path(scratch) / "merge.json"
+        merge_file.write_text(
+            json.dumps(merge_template(stage, bool(config.xray_enabled), project_dir)),
+            encoding="utf-8",
+        )
+        packager = factory.create_app_packager(
+            config,
+            factory.create_package_options(),
+            package_format="cloudformation",
+            template_format="json",
+            merge_template=str(merge_file),
+        )
+        packager.package_app(config, str(stage_dir), stage)
+    return stage_dir / TEMPLATE_NAME
+
+
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.package", description=__doc__)
+    parser.add_argument("--stage", default="dev", help="Chalice stage (default: dev)")
+    parser.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    # Chalice asks botocore for the region's partition and service principals: no call is made.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    template = package(args.stage, args.out, args.project_dir.resolve())
+    print(template)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""`make run`: the whole product offline — embedded AWS (moto), local Step Functions, delivery, chalice local."""

@@ -1,0 +1,53 @@
+"""python -m localdev run|tickets|emails — the commands behind `make run`, `make tickets`, `make emails`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import urllib.error
+
+from botocore.exceptions import EndpointConnectionError
+
+from localdev import report, stack
+from localdev.ports import PortInUse
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        try:
+            return stack.run(stack.Ports(api=args.api_port, sfn=args.sfn_port, aws=args.aws_port), args.deliveries)
+        except PortInUse as error:
+            print(error, file=sys.stderr)
+            return 2
+    try:
+        if args.command == "tickets":
+            print(report.format_tickets(report.tickets(args.aws_port)))
+        else:
+            print(report.format_emails(report.emails(args.aws_port)))
+    except (EndpointConnectionError, urllib.error.URLError):
+        print(f"Nothing answers on AWS_PORT={args.aws_port}; is `make run` running?", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m localdev", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the whole product offline until Ctrl-C")
+    run.add_argument("--api-port", type=int, default=8000, help="chalice local (make variable API_PORT)")
+    run.add_argument("--sfn-port", type=int, default=8083, help="local Step Functions (SFN_PORT)")
+    run.add_argument("--aws-port", type=int, default=5000, help="moto server (AWS_PORT)")
+    run.add_argument(
+        "--deliveries", type=int, choices=(1, 2), default=1,
+        help="times each SQS message / EventBridge event reaches the app; 2 shows at-least-once delivery",
+    )
+    for name, what in (("tickets", "the tickets in DynamoDB"), ("emails", "the emails sent through SES")):
+        command = commands.add_parser(name, help=f"print {what}")
+        command.add_argument("--aws-port", type=int, default=5000, help="moto server (AWS_PORT)")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Starts `python -m localdev run` as a user would, on free ports, for end-to-end tests and benchmarks."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from localdev import aws
+from localdev.ports import free_port
+from localdev.project import PROJECT_DIR
+from localdev.stack import READY_MARKER, Ports
+
+
+class StackFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class StackProcess:
+    """A running stack and everything it printed so far (stdout and stderr, line by line)."""
+
+    ports: Ports
+    process: subprocess.Popen
+    lines: list[str] = field(default_factory=list)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def api_url(self) -> str:
+        return aws.endpoint(self.ports.api)
+
+    @property
+    def sfn_url(self) -> str:
+        return aws.endpoint(self.ports.sfn)
+
+    @property
+    def aws_url(self) -> str:
+        return aws.endpoint(self.ports.aws)
+
+    @property
+    def output(self) -> str:
+        with self._changed:
+            return "".join(self.lines)
+
+    def wait_for_output(self, text: str, timeout: float = 30, start: int = 0) -> str:
+        """Wait until a line (from line number ``start`` on) contains ``text``; return that line."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for line in self.lines[start:]:
+                    if text in line:
+                        return line
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.process.poll() is not None:
+                    raise StackFailed(f"no output line with {text!r}; the stack printed:\n{''.join(self.lines)}")
+                self._changed.wait(min(remaining, 0.5))
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+
+def start_stack(*extra_args: str, ports: Ports | None = None, timeout: float = 120) -> StackProcess:
+    """Start the stack on ``ports`` (free ones by default) and return once it printed its ready message."""
+    ports = ports or free_ports()
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "localdev", "run",
+            "--api-port", str(ports.api), "--sfn-port", str(ports.sfn), "--aws-port", str(ports.aws),
+            *extra_args,
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    stack = StackProcess(ports, process)
+    threading.Thread(target=stack._read, name="stack-output", daemon=True).start()
+    try:
+        stack.wait_for_output(READY_MARKER, timeout)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def free_ports() -> Ports:
+    chosen: set[int] = set()
+    while len(chosen) < 3:
+        chosen.add(free_port())
+    api, sfn, moto = sorted(chosen)
+    return Ports(api=api, sfn=sfn, aws=moto)

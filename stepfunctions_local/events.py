@@ -1,0 +1,114 @@
+"""History events as AWS records them, or just event ids when nobody asked for history."""
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from .types import HistoryRecorder
+
+_STATES_PREFIX = "arn:aws:states:::"
+_NOT_TRUNCATED = {"truncated": False}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def resource_type(resource: str) -> tuple[str, str]:
+    """``arn:aws:states:::aws-sdk:s3:getObject`` -> ("aws-sdk:s3", "getObject"), as history shows it."""
+    if not resource.startswith(_STATES_PREFIX):
+        parts = resource.split(":")
+        return (parts[2] if len(parts) > 2 else resource), resource
+    rest = resource[len(_STATES_PREFIX):]
+    if rest.startswith("aws-sdk:"):
+        _, service, action = rest.split(":", 2)
+        return f"aws-sdk:{service}", action
+    kind, _, action = rest.partition(":")
+    return kind, action
+
+
+def is_lambda_function_arn(resource: str) -> bool:
+    parts = resource.split(":")
+    return len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function"
+
+
+class Events:
+    """Wraps a HistoryRecorder; with none, only hands out ids (for AWS's "entered at the event id #n")."""
+
+    def __init__(self, recorder: HistoryRecorder | None, region: str) -> None:
+        self.recorder = recorder
+        self.region = region
+        self._ids = itertools.count(2)  # event 1 is ExecutionStarted, written by the service
+
+    def add(self, event_type: str, key: str | None = None, details: dict | None = None) -> int:
+        if self.recorder is None:
+            return next(self._ids)
+        return self.recorder.add(event_type, key, details)
+
+    def entered(self, state_type: str, name: str, input: Any) -> int:
+        if self.recorder is None:
+            return next(self._ids)
+        return self.recorder.add(f"{state_type}StateEntered", "stateEnteredEventDetails",
+                                 {"name": name, "input": _json(input), "inputDetails": _NOT_TRUNCATED})
+
+    def exited(self, state_type: str, name: str, output: Any, assigned: dict | None) -> None:
+        if self.recorder is None:
+            next(self._ids)
+            return
+        details: dict[str, Any] = {"name": name, "output": _json(output), "outputDetails": _NOT_TRUNCATED}
+        if assigned:
+            details["assignedVariables"] = {key: _json(value) for key, value in assigned.items()}
+            details["assignedVariablesDetails"] = _NOT_TRUNCATED
+        self.recorder.add(f"{state_type}StateExited", "stateExitedEventDetails", details)
+
+    def task_scheduled(self, resource: str, parameters: Any, timeout: float | None, heartbeat: float | None) -> None:
+        if self.recorder is None:
+            next(self._ids), next(self._ids)
+            return
+        if is_lambda_function_arn(resource):
+            details: dict[str, Any] = {"resource": resource, "input": _json(parameters), "inputDetails": _NOT_TRUNCATED}
+            if timeout is not None:
+                details["timeoutInSeconds"] = int(timeout)
+            self.recorder.add("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+            self.recorder.add("LambdaFunctionStarted")
+            return
+        kind, action = resource_type(resource)
+        details = {"resourceType": kind, "resource": action, "region": self.region, "parameters": _json(parameters)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        self.recorder.add("TaskScheduled", "taskScheduledEventDetails", details)
+        self.recorder.add("TaskStarted", "taskStartedEventDetails", {"resourceType": kind, "resource": action})
+
+    def task_succeeded(self, resource: str, output: Any) -> None:
+        if self.recorder is None:
+            next(self._ids)
+            return
+        if is_lambda_function_arn(resource):
+            self.recorder.add("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
+                              {"output": _json(output), "outputDetails": _NOT_TRUNCATED})
+            return
+        kind, action = resource_type(resource)
+        self.recorder.add("TaskSucceeded", "taskSucceededEventDetails",
+                          {"resourceType": kind, "resource": action, "output": _json(output),
+                           "outputDetails": _NOT_TRUNCATED})
+
+    def task_failed(self, resource: str, error: str, cause: str | None, timed_out: bool) -> None:
+        if self.recorder is None:
+            next(self._ids)
+            return
+        failure = {"error": error} if cause is None else {"error": error, "cause": cause}
+        if is_lambda_function_arn(resource):
+            if timed_out:
+                self.recorder.add("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", failure)
+            else:
+                self.recorder.add("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", failure)
+            return
+        kind, action = resource_type(resource)
+        details = {"resourceType": kind, "resource": action, **failure}
+        if timed_out:
+            self.recorder.add("TaskTimedOut", "taskTimedOutEventDetails", details)
+        else:
+            self.recorder.add("TaskFailed", "taskFailedEventDetails", details)

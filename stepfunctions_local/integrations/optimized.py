@@ -1,0 +1,113 @@
+"""Optimised integrations: DynamoDB items, SQS sendMessage, SNS publish, EventBridge putEvents.
+
+These go through the AWS Java SDK v1 in Step Functions, which shows in their results
+(``SdkHttpMetadata``) and error names (``DynamoDB.ConditionalCheckFailedException``).
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from botocore.exceptions import ClientError, ParamValidationError
+
+from stepfunctions_local.exceptions import StatesError
+from stepfunctions_local.integrations.aws_sdk import Boto3Clients, exception_name, to_boto
+
+
+class _Api:
+    def __init__(self, boto_service: str, error_prefix: str, sdk_service: str, content_type: str,
+                 actions: dict[str, str], json_fields: tuple[str, ...] = ()) -> None:
+        self.boto_service = boto_service
+        self.error_prefix = error_prefix
+        self.sdk_service = sdk_service
+        self.content_type = content_type
+        self.actions = actions
+        self.json_fields = json_fields
+
+
+_APIS = {
+    "dynamodb": _Api("dynamodb", "DynamoDB", "AmazonDynamoDBv2", "application/x-amz-json-1.0", {
+        "putItem": "PutItem", "getItem": "GetItem", "updateItem": "UpdateItem", "deleteItem": "DeleteItem"}),
+    "sqs": _Api("sqs", "SQS", "AmazonSQS", "text/xml", {"sendMessage": "SendMessage"}, ("MessageBody",)),
+    "sns": _Api("sns", "SNS", "AmazonSNS", "text/xml", {"publish": "Publish"}, ("Message",)),
+    "events": _Api("events", "EventBridge", "AmazonCloudWatchEvents", "application/x-amz-json-1.1",
+                   {"putEvents": "PutEvents"}),
+}
+
+
+def supports(service: str, action: str) -> bool:
+    api = _APIS.get(service)
+    return api is not None and action in api.actions
+
+
+def call_optimised(clients: Boto3Clients, service: str, action: str, parameters: Any) -> dict:
+    api = _APIS[service]
+    client = clients.get(api.boto_service)
+    operation = client.meta.service_model.operation_model(api.actions[action])
+    arguments = to_boto(_json_fields(api, service, parameters or {}), operation.input_shape)
+    try:
+        response = getattr(client, _method(action))(**arguments)
+    except ClientError as error:
+        raise StatesError(f"{api.error_prefix}.{exception_name(error)}", _sdk_v1_cause(api, error)) from None
+    except ParamValidationError as error:
+        raise StatesError(f"{api.error_prefix}.{api.error_prefix}Exception", str(error)) from None
+    metadata = response.pop("ResponseMetadata", {})
+    if service == "events":
+        if response.get("FailedEntryCount"):
+            raise StatesError("EventBridge.FailedEntry", json.dumps(response, separators=(",", ":")))
+        return response
+    body_length = len(json.dumps(response, default=str))
+    request_id = metadata.get("RequestId") or str(uuid.uuid4())
+    response.update(_sdk_metadata(api, request_id, body_length))
+    return response
+
+
+def _json_fields(api: _Api, service: str, parameters: dict) -> dict:
+    """Step Functions serialises JSON values given for text fields (bodies, messages, details)."""
+    parameters = dict(parameters)
+    for name in api.json_fields:
+        if name in parameters and not isinstance(parameters[name], str):
+            parameters[name] = json.dumps(parameters[name], separators=(",", ":"))
+    if service == "events":
+        parameters["Entries"] = [_event_entry(entry) for entry in parameters.get("Entries", [])]
+    return parameters
+
+
+def _event_entry(entry: dict) -> dict:
+    entry = dict(entry)
+    if "Detail" in entry and not isinstance(entry["Detail"], str):
+        entry["Detail"] = json.dumps(entry["Detail"], separators=(",", ":"))
+    entry.setdefault("EventBusName", "default")
+    return entry
+
+
+def _sdk_metadata(api: _Api, request_id: str, body_length: int) -> dict:
+    headers = {
+        "Connection": "keep-alive",
+        "Content-Length": str(body_length),
+        "Content-Type": api.content_type,
+        "Date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "x-amzn-RequestId": request_id,
+    }
+    return {
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {key: [value] for key, value in headers.items()},
+            "HttpHeaders": headers,
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+    }
+
+
+def _sdk_v1_cause(api: _Api, error: ClientError) -> str:
+    metadata = error.response.get("ResponseMetadata", {})
+    details = error.response.get("Error", {})
+    return (f"{details.get('Message', '')} (Service: {api.sdk_service}; "
+            f"Status Code: {metadata.get('HTTPStatusCode', 400)}; Error Code: {details.get('Code', '')}; "
+            f"Request ID: {metadata.get('RequestId', '')}; Proxy: null)")
+
+
+def _method(action: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in action)

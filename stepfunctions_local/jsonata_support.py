@@ -1,0 +1,130 @@
+"""JSONata for ASL (``QueryLanguage: JSONata``) through jsonata-python.
+
+Expressions are ``{% ... %}`` strings; they see ``$states`` (input, result, errorOutput,
+context) and the workflow variables. Compiled once, at create time.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import uuid
+from typing import Any, Callable
+
+import jsonata
+from jsonata.jexception import JException
+from jsonata.utils import Utils
+
+from .exceptions import DefinitionError, StateDataError
+
+UNDEFINED = object()
+Bindings = dict
+Template = Callable[[Bindings], Any]
+
+
+def is_expression(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
+
+
+def _hash(value: Any, algorithm: str) -> str:
+    names = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+    if algorithm not in names:
+        raise JException(f"Unsupported hash algorithm '{algorithm}'", 0)
+    return hashlib.new(names[algorithm], str(value).encode()).hexdigest()
+
+
+def _partition(items: list, size: int) -> list:
+    size = int(size)
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _range(start: float, end: float, step: float) -> list:
+    values, current = [], start
+    while (step > 0 and current <= end) or (step < 0 and current >= end):
+        values.append(current)
+        current += step
+    return values
+
+
+# Step Functions' own JSONata functions ($eval is not available there).
+_FUNCTIONS: dict[str, Callable] = {
+    "partition": _partition,
+    "range": _range,
+    "hash": _hash,
+    "random": lambda seed=None: random.Random(seed).random() if seed is not None else random.random(),
+    "uuid": lambda: str(uuid.uuid4()),
+    "parse": lambda text: json.loads(text),
+}
+
+
+class Expression:
+    """One compiled ``{% %}`` expression."""
+
+    def __init__(self, text: str, where: str) -> None:
+        self.text = text
+        self.where = where
+        body = text[2:-2].strip()
+        if not body:
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The JSONata expression '{text}' is empty at {where}")
+        try:
+            self._jsonata = jsonata.Jsonata(body)
+        except JException as error:
+            raise DefinitionError(
+                f"SCHEMA_VALIDATION_FAILED: The JSONata expression '{text}' is invalid: {error} at {where}"
+            ) from None
+        self._jsonata.set_output_convert_nulls(False)
+        for name, function in _FUNCTIONS.items():
+            self._jsonata.register_lambda(name, function)
+
+    def evaluate(self, bindings: Bindings, *, field: str) -> Any:
+        """The value, or ``UNDEFINED`` when the expression returns nothing."""
+        try:
+            value = self._jsonata.evaluate(None, bindings)
+        except (JException, RuntimeError, TypeError, ValueError, ArithmeticError) as error:
+            raise StateDataError(
+                "States.QueryEvaluationError",
+                f"An error occurred while evaluating the JSONata expression '{self.text[2:-2].strip()}' "
+                f"specified for the field '{field}': {error}",
+            ) from None
+        if value is None:
+            return UNDEFINED
+        return Utils.convert_nulls(value)
+
+
+def compile_template(value: Any, where: str, field: str) -> Template:
+    """A JSON value with ``{% %}`` strings anywhere (Arguments, Output, Assign, Items...)."""
+    if is_expression(value):
+        expression = Expression(value, where)
+
+        def evaluate(bindings: Bindings) -> Any:
+            result = expression.evaluate(bindings, field=field)
+            if result is UNDEFINED:
+                raise StateDataError(
+                    "States.QueryEvaluationError",
+                    f"The JSONata expression '{value[2:-2].strip()}' specified for the field '{field}' "
+                    "returned nothing (undefined).",
+                )
+            return result
+
+        return evaluate
+    if isinstance(value, dict):
+        fields = [(key, compile_template(item, f"{where}/{key}", key)) for key, item in value.items()]
+
+        def build(bindings: Bindings) -> Any:
+            out = {}
+            for key, item in fields:
+                out[key] = item(bindings)
+            return out
+
+        return build
+    if isinstance(value, list):
+        items = [compile_template(item, f"{where}[{i}]", field) for i, item in enumerate(value)]
+        return lambda bindings: [item(bindings) for item in items]
+    return lambda bindings: value
+
+
+def compile_assign(value: Any, where: str) -> Callable[[Bindings], dict]:
+    """``Assign``: a dict of variable names to templates; all of them see the old values."""
+    if not isinstance(value, dict):
+        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Assign' must be an OBJECT at {where}")
+    return compile_template(value, where, "Assign")

@@ -1,0 +1,90 @@
+"""The Step Functions API over HTTP: AWS JSON 1.0, so boto3 and the AWS CLI work unchanged."""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from botocore.exceptions import ParamValidationError
+
+from stepfunctions_local.client import validate
+from stepfunctions_local.service import OPERATIONS, ApiError, Runtime
+
+_TARGET_PREFIX = "AWSStepFunctions."
+_CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+class Server:
+    """A running endpoint: ``url`` to point clients at, ``shutdown()`` to stop it."""
+
+    def __init__(self, runtime: Runtime, host: str, port: int) -> None:
+        self.runtime = runtime
+        self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.runtime = runtime  # type: ignore[attr-defined]
+        bound_host, bound_port = self._httpd.server_address[:2]
+        self.url = f"http://{bound_host}:{bound_port}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sfn-server", daemon=True)
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join()
+
+
+def serve(runtime: Runtime, host: str = "127.0.0.1", port: int = 0) -> Server:
+    """Serve ``runtime`` in a background thread; port 0 picks a free port."""
+    return Server(runtime, host, port)
+
+
+def handle(runtime: Runtime, target: str, body: bytes) -> tuple[int, dict]:
+    """One AWS JSON 1.0 request -> (HTTP status, JSON body)."""
+    operation = target[len(_TARGET_PREFIX):] if target.startswith(_TARGET_PREFIX) else ""
+    if operation not in OPERATIONS:
+        return 400, _error("UnknownOperationException", f"Unknown operation {target}")
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        return 400, _error("SerializationException", "Malformed request body")
+    if not isinstance(params, dict):
+        return 400, _error("SerializationException", "Request body must be a JSON object")
+    try:
+        validate(operation, params)
+        return 200, runtime.invoke(operation, params)
+    except ParamValidationError as error:
+        return 400, _error("ValidationException", str(error))
+    except ApiError as error:
+        return 400, _error(error.code, error.message)
+
+
+def _error(code: str, message: str) -> dict:
+    return {"__type": code, "message": message}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "stepfunctions_local"
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, payload = handle(self.server.runtime, self.headers.get("X-Amz-Target", ""), body)  # type: ignore[attr-defined]
+        data = json.dumps(payload, default=_json_default, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", _CONTENT_TYPE)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: request lines would drown the app's own logs."""

@@ -1,0 +1,342 @@
+"""The packaged dev template: every resource exists, is wired to the others, and lints clean."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from cfnlint.api import ManualArgs, lint
+from statelint.linter import Linter
+
+from deploy.package import STATE_MACHINE_DEFINITIONS
+from tests.deploy.conftest import PROJECT_DIR, Packaged
+
+# Chalice function name -> logical id Chalice gives it in the template.
+FUNCTIONS = {
+    "api": "APIHandler",
+    "generate_ticket_id": "GenerateTicketId",
+    "notify_admin": "NotifyAdmin",
+    "process_queued_submissions": "ProcessQueuedSubmissions",
+    "process_submission_event": "ProcessSubmissionEvent",
+}
+WORKFLOW_CLIENTS = ("APIHandler", "ProcessQueuedSubmissions", "ProcessSubmissionEvent")
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+_FAKE_ACCOUNT = "arn:aws:{service}:us-east-1:123456789012:{kind}:{name}"
+
+
+def _target(reference: Any) -> str:
+    """The logical id a Ref or Fn::GetAtt points at."""
+    if "Ref" in reference:
+        return reference["Ref"]
+    return reference["Fn::GetAtt"][0]
+
+
+def _statements(policy_document: dict[str, Any]) -> list[dict[str, Any]]:
+    return policy_document["Statement"]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else action
+
+
+class TestLint:
+    def test_cfn_lint_reports_nothing(self, packaged: Packaged):
+        # GIVEN the template as `make package` writes it
+        text = (packaged.directory / "sam.json").read_text(encoding="utf-8")
+        # WHEN cfn-lint checks it (SAM schemas included), informational rules too
+        matches = lint(text, config=ManualArgs(regions=["us-east-1"], include_checks=["I"]))
+        # THEN it reports nothing: no error, no warning, no stateful resource without a policy
+        assert [str(match) for match in matches] == []
+
+    def test_every_state_machine_passes_statelint_after_substitution(self, packaged: Packaged):
+        for logical_id in STATE_MACHINE_DEFINITIONS:
+            # GIVEN a state machine's definition with its substitutions filled in as AWS would
+            properties = packaged.properties(logical_id)
+            values = {
+                key: _fake_value(packaged, value)
+                for key, value in properties["DefinitionSubstitutions"].items()
+            }
+            text = _PLACEHOLDER.sub(
+                lambda match: values[match.group(1)], json.dumps(properties["Definition"])
+            )
+            # WHEN statelint validates it
+            problems = Linter.validate(json.loads(text))
+            # THEN it is a valid Amazon States Language document
+            assert problems == [], logical_id
+
+
+def _fake_value(packaged: Packaged, reference: dict[str, Any]) -> str:
+    """What CloudFormation would substitute: an ARN or a name of the right shape."""
+    resource = packaged.resources[_target(reference)]
+    kind = resource["Type"]
+    if kind == "AWS::Serverless::Function":
+        return _FAKE_ACCOUNT.format(service="lambda", kind="function", name=_target(reference))
+    if kind == "AWS::StepFunctions::StateMachine":
+        machine = resource["Properties"]["StateMachineName"]
+        return _FAKE_ACCOUNT.format(service="states", kind="stateMachine", name=machine)
+    assert kind == "AWS::DynamoDB::Table"
+    return resource["Properties"]["TableName"]
+
+
+class TestStateMachines:
+    def test_express_workflow_is_the_asl_file_with_substitutions_to_real_resources(
+        self, packaged: Packaged
+    ):
+        # GIVEN the Express state machine in the template
+        properties = packaged.properties("ContactFormStateMachine")
+        source = PROJECT_DIR / STATE_MACHINE_DEFINITIONS["ContactFormStateMachine"]
+        # THEN it is the ASL file as read at package time, Express, with its contract name
+        assert properties["Definition"] == json.loads(source.read_text(encoding="utf-8"))
+        assert properties["StateMachineType"] == "EXPRESS"
+        assert properties["StateMachineName"] == "contact-form-processing"
+        # AND every placeholder in it resolves to the resource it names
+        placeholders = set(_PLACEHOLDER.findall(json.dumps(properties["Definition"])))
+        substitutions = properties["DefinitionSubstitutions"]
+        assert placeholders == set(substitutions)
+        assert substitutions == {
+            "GenerateTicketIdFunctionArn": {"Fn::GetAtt": ["GenerateTicketId", "Arn"]},
+            "NotifyAdminFunctionArn": {"Fn::GetAtt": ["NotifyAdmin", "Arn"]},
+            "TicketsTableName": {"Ref": "TicketsTable"},
+        }
+        assert packaged.properties("GenerateTicketId")["Handler"] == "app.generate_ticket_id"
+        assert packaged.properties("NotifyAdmin")["Handler"] == "app.notify_admin"
+
+    def test_express_workflow_logs_errors_without_customer_data_and_is_traced(
+        self, packaged: Packaged
+    ):
+        # GIVEN the Express state machine
+        properties = packaged.properties("ContactFormStateMachine")
+        # THEN it logs only errors, never execution data, to its own log group, and is traced
+        logging = properties["LoggingConfiguration"]
+        assert logging["Level"] == "ERROR"
+        assert logging["IncludeExecutionData"] is False
+        destination = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
+        assert destination == {"Fn::GetAtt": ["ContactFormStateMachineLogGroup", "Arn"]}
+        assert packaged.resources["ContactFormStateMachineLogGroup"]["Type"] == "AWS::Logs::LogGroup"
+        assert properties["TracingConfiguration"] == {"Enabled": True}
+
+    def test_parent_is_standard_and_runs_the_express_workflow(self, packaged: Packaged):
+        # GIVEN the parent state machine
+        properties = packaged.properties("ParentStateMachine")
+        source = PROJECT_DIR / STATE_MACHINE_DEFINITIONS["ParentStateMachine"]
+        # THEN it is the parent ASL file, Standard, pointed at the Express machine, and traced
+        assert properties["Definition"] == json.loads(source.read_text(encoding="utf-8"))
+        assert properties["StateMachineType"] == "STANDARD"
+        assert properties["StateMachineName"] == "contact-form-parent"
+        placeholders = set(_PLACEHOLDER.findall(json.dumps(properties["Definition"])))
+        assert placeholders == {"ContactFormStateMachineArn"}
+        assert properties["DefinitionSubstitutions"] == {
+            "ContactFormStateMachineArn": {"Ref": "ContactFormStateMachine"}
+        }
+        assert properties["TracingConfiguration"] == {"Enabled": True}
+        assert properties["LoggingConfiguration"]["IncludeExecutionData"] is False
+
+    def test_express_role_may_call_exactly_its_tasks(self, packaged: Packaged):
+        # GIVEN the Express state machine's role and the tasks of its definition
+        properties = packaged.properties("ContactFormStateMachine")
+        grants = _task_grants(packaged.properties(_target(properties["RoleArn"])))
+        # THEN the role allows exactly the tasks' actions
+        assert set(grants) == _task_actions(properties["Definition"]["States"])
+        # AND only on the two Lambdas and the table; Comprehend has no resource-level permissions
+        assert grants["lambda:InvokeFunction"] == [
+            {"Fn::GetAtt": ["GenerateTicketId", "Arn"]},
+            {"Fn::GetAtt": ["NotifyAdmin", "Arn"]},
+        ]
+        assert grants["dynamodb:PutItem"] == {"Fn::GetAtt": ["TicketsTable", "Arn"]}
+        assert grants["dynamodb:UpdateItem"] == {"Fn::GetAtt": ["TicketsTable", "Arn"]}
+        assert grants["comprehend:DetectSentiment"] == "*"
+
+    def test_parent_role_may_only_start_the_express_workflow(self, packaged: Packaged):
+        # GIVEN the parent's role and the tasks of its definition
+        properties = packaged.properties("ParentStateMachine")
+        grants = _task_grants(packaged.properties(_target(properties["RoleArn"])))
+        # THEN its only task permission is a synchronous start of the child
+        assert set(grants) == _task_actions(properties["Definition"]["States"])
+        assert grants == {"states:StartSyncExecution": {"Ref": "ContactFormStateMachine"}}
+
+
+def _task_grants(role: dict[str, Any]) -> dict[str, Any]:
+    """Action -> Resource of a state machine role, without its logging and tracing grants."""
+    return {
+        action: statement["Resource"]
+        for policy in role["Policies"]
+        for statement in _statements(policy["PolicyDocument"])
+        for action in _actions(statement)
+        if not action.startswith(("logs:", "xray:"))
+    }
+
+
+def _task_actions(states: dict[str, Any]) -> set[str]:
+    """The IAM actions the Task states of a definition (branches included) call."""
+    actions: set[str] = set()
+    for state in states.values():
+        if state["Type"] == "Task":
+            actions.add(_integration_action(state["Resource"]))
+        for branch in state.get("Branches", []):
+            actions |= _task_actions(branch["States"])
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            actions |= _task_actions(processor["States"])
+    return actions
+
+
+def _integration_action(resource: str) -> str:
+    """``arn:aws:states:::dynamodb:putItem`` -> ``dynamodb:PutItem`` (and the two odd ones)."""
+    parts = resource.removeprefix("arn:aws:states:::").split(":")
+    service, api = parts[1:3] if parts[0] == "aws-sdk" else parts[:2]
+    api = api.split(".")[0]
+    if (service, api) == ("lambda", "invoke"):
+        return "lambda:InvokeFunction"
+    prefix = {"sfn": "states"}.get(service, service)
+    return f"{prefix}:{api[0].upper()}{api[1:]}"
+
+
+class TestStorage:
+    def test_tickets_table_is_on_demand_recoverable_and_encrypted(self, packaged: Packaged):
+        # GIVEN the tickets table
+        table = packaged.resources["TicketsTable"]
+        properties = table["Properties"]
+        # THEN its key is ticketId, billing on demand, with PITR and SSE, kept on stack deletion
+        assert properties["TableName"] == "contact-form-tickets"
+        assert properties["KeySchema"] == [{"AttributeName": "ticketId", "KeyType": "HASH"}]
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert properties["SSESpecification"] == {"SSEEnabled": True}
+        assert table["DeletionPolicy"] == "Retain"
+
+    def test_idempotency_table_expires_records(self, packaged: Packaged):
+        # GIVEN the idempotency table
+        properties = packaged.properties("IdempotencyTable")
+        # THEN it is keyed by id with the TTL attribute powertools writes
+        assert properties["TableName"] == "contact-form-idempotency"
+        assert properties["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+        assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["SSESpecification"] == {"SSEEnabled": True}
+
+
+class TestQueue:
+    def test_queue_redrives_to_its_dead_letter_queue_after_three_receives(self, packaged: Packaged):
+        # GIVEN the submissions queue
+        properties = packaged.properties("SubmissionsQueue")
+        # THEN a message failing three times moves to contact-form-submissions-dlq
+        assert properties["QueueName"] == "contact-form-submissions"
+        assert properties["RedrivePolicy"] == {
+            "deadLetterTargetArn": {"Fn::GetAtt": ["SubmissionsDeadLetterQueue", "Arn"]},
+            "maxReceiveCount": 3,
+        }
+        assert packaged.properties("SubmissionsDeadLetterQueue")["QueueName"] == (
+            "contact-form-submissions-dlq"
+        )
+
+    def test_visibility_timeout_is_at_least_six_times_the_consumer_timeout(self, packaged: Packaged):
+        # GIVEN the queue and its consumer
+        visibility = packaged.properties("SubmissionsQueue")["VisibilityTimeout"]
+        timeout = packaged.properties("ProcessQueuedSubmissions")["Timeout"]
+        # THEN a slow batch is not delivered twice while it still runs
+        assert visibility >= 6 * timeout
+
+    def test_consumer_reads_the_queue_and_reports_partial_batch_failures(self, packaged: Packaged):
+        # GIVEN the consumer's event source
+        events = packaged.properties("ProcessQueuedSubmissions")["Events"]
+        [source] = events.values()
+        # THEN it is the submissions queue, with per-message failures reported back
+        assert source["Type"] == "SQS"
+        assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        queue_name = packaged.properties("SubmissionsQueue")["QueueName"]
+        assert source["Properties"]["Queue"]["Fn::Sub"].endswith(":" + queue_name)
+
+
+class TestEvents:
+    def test_submitted_events_reach_the_consumer_with_retries_and_a_dead_letter_queue(
+        self, packaged: Packaged
+    ):
+        # GIVEN the event consumer's rule
+        [rule] = packaged.properties("ProcessSubmissionEvent")["Events"].values()
+        properties = rule["Properties"]
+        # THEN it matches the product's submitted events on the default bus
+        assert rule["Type"] == "EventBridgeRule"
+        assert properties["Pattern"] == {
+            "source": ["contact-form"],
+            "detail-type": ["Contact Form Submitted"],
+        }
+        assert properties.get("EventBusName", "default") == "default"
+        # AND undeliverable events are retried, then kept in a queue EventBridge may write to
+        assert properties["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+        dead_letter_queue = _target(properties["DeadLetterConfig"]["Arn"])
+        policy = packaged.properties("SubmissionEventsDeadLetterQueuePolicy")
+        assert policy["Queues"] == [{"Ref": dead_letter_queue}]
+        [statement] = policy["PolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+        source_arn = statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::Sub"]
+        assert source_arn.endswith(":rule/" + properties["RuleName"])
+
+
+class TestFunctions:
+    def test_api_and_functions_are_traced(self, packaged: Packaged):
+        # GIVEN the dev stage, which has X-Ray on
+        # THEN the REST API and every function trace requests
+        assert packaged.properties("RestAPI")["TracingEnabled"] is True
+        for logical_id in FUNCTIONS.values():
+            assert packaged.properties(logical_id)["Tracing"] == "Active", logical_id
+
+    def test_functions_are_named_after_stage_and_function(self, packaged: Packaged):
+        # GIVEN the Stage parameter fixed to the packaged stage
+        assert packaged.template["Parameters"]["Stage"]["AllowedValues"] == ["dev"]
+        # THEN every function's deployed name is contact-form-<stage>-<function>
+        for name, logical_id in FUNCTIONS.items():
+            expected = "contact-form-${Stage}" + ("" if name == "api" else f"-{name}")
+            assert packaged.properties(logical_id)["FunctionName"] == {"Fn::Sub": expected}
+
+    def test_environment_points_at_the_stack_resources_and_parameters(self, packaged: Packaged):
+        for logical_id in FUNCTIONS.values():
+            # GIVEN a function's environment
+            variables = packaged.properties(logical_id)["Environment"]["Variables"]
+            # THEN tables and addresses come from the stack, not from the stage config
+            assert variables["TICKETS_TABLE"] == {"Ref": "TicketsTable"}, logical_id
+            assert variables["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}, logical_id
+            assert variables["ADMIN_EMAIL"] == {"Ref": "AdminEmail"}, logical_id
+            assert variables["SENDER_EMAIL"] == {"Ref": "SenderEmail"}, logical_id
+        for logical_id in WORKFLOW_CLIENTS:
+            variables = packaged.properties(logical_id)["Environment"]["Variables"]
+            assert variables["STATE_MACHINE_ARN"] == {"Ref": "ContactFormStateMachine"}, logical_id
+
+    def test_each_function_has_its_own_role_with_its_policy_file(self, packaged: Packaged):
+        # GIVEN the stage config naming a policy file per function
+        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
+        stage = config["stages"]["dev"]
+        roles = set()
+        for name, logical_id in FUNCTIONS.items():
+            settings = stage if name == "api" else stage.get("lambda_functions", {}).get(name, {})
+            policy_file = settings.get("iam_policy_file") or config.get("iam_policy_file")
+            # THEN the function's role carries exactly that file's policy
+            assert policy_file == f"policy-{name}.json"
+            role_id = _target(packaged.properties(logical_id)["Role"])
+            [policy] = packaged.properties(role_id)["Policies"]
+            expected = json.loads((PROJECT_DIR / ".chalice" / policy_file).read_text(encoding="utf-8"))
+            assert policy["PolicyDocument"] == expected
+            roles.add(role_id)
+        assert len(roles) == len(FUNCTIONS)
+
+
+class TestAlarms:
+    def test_workflow_failures_timeouts_and_dead_letters_raise_alarms(self, packaged: Packaged):
+        # GIVEN the alarms in the template
+        watched = {
+            (
+                properties["Namespace"],
+                properties["MetricName"],
+                json.dumps(properties["Dimensions"][0]["Value"]),
+            )
+            for resource in packaged.resources.values()
+            if resource["Type"] == "AWS::CloudWatch::Alarm"
+            for properties in [resource["Properties"]]
+        }
+        # THEN the Express workflow's failures and timeouts and both dead-letter queues are watched
+        machine = json.dumps({"Ref": "ContactFormStateMachine"})
+        assert ("AWS/States", "ExecutionsFailed", machine) in watched
+        assert ("AWS/States", "ExecutionsTimedOut", machine) in watched
+        for queue in ("SubmissionsDeadLetterQueue", "SubmissionEventsDeadLetterQueue"):
+            name = json.dumps({"Fn::GetAtt": [queue, "QueueName"]})
+            assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", name) in watched

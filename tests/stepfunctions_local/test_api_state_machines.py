@@ -1,0 +1,202 @@
+"""Create / describe / update / delete / list state machines, with AWS's errors."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+
+import stepfunctions_local
+
+from .service_support import ROLE_ARN, create, definition, pass_through
+
+ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:orders"
+
+
+@pytest.fixture
+def sfn():
+    return stepfunctions_local.client(region_name="us-east-1")
+
+
+def _code(error: pytest.ExceptionInfo) -> str:
+    return error.value.response["Error"]["Code"]
+
+
+class TestCreate:
+    def test_create_returns_arn_in_local_account_and_datetime(self, sfn):
+        # GIVEN a valid definition
+        # WHEN it is created
+        response = sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN)
+        # THEN the ARN is in account 000000000000 and the date is a datetime, as boto3 gives
+        assert response["stateMachineArn"] == ARN
+        assert isinstance(response["creationDate"], datetime)
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+    def test_recreate_with_same_arguments_is_idempotent(self, sfn):
+        # GIVEN an existing state machine
+        first = sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN)
+        # WHEN it is created again with identical arguments
+        again = sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN)
+        # THEN AWS answers with the same machine
+        assert again["creationDate"] == first["creationDate"]
+
+    def test_recreate_with_other_definition_is_already_exists(self, sfn):
+        # GIVEN an existing state machine
+        create(sfn, "orders", pass_through(), "STANDARD")
+        # WHEN the same name is created with another definition
+        other = definition({"Other": {"Type": "Succeed"}})
+        with pytest.raises(sfn.exceptions.StateMachineAlreadyExists) as error:
+            create(sfn, "orders", other, "STANDARD")
+        # THEN the error names the ARN
+        assert error.value.response["Error"]["Message"] == f"State Machine Already Exists: '{ARN}'"
+
+    def test_invalid_json_definition_is_invalid_definition(self, sfn):
+        # GIVEN a definition that is not JSON
+        # WHEN it is created
+        with pytest.raises(ClientError) as error:
+            sfn.create_state_machine(name="orders", definition="{not json", roleArn=ROLE_ARN)
+        # THEN it is InvalidDefinition with AWS's prefix
+        assert _code(error) == "InvalidDefinition"
+        assert error.value.response["Error"]["Message"].startswith("Invalid State Machine Definition: '")
+
+    def test_missing_next_is_invalid_definition(self, sfn):
+        # GIVEN a state with neither Next nor End
+        text = definition({"A": {"Type": "Pass"}})
+        # WHEN it is created
+        with pytest.raises(ClientError) as error:
+            sfn.create_state_machine(name="orders", definition=text, roleArn=ROLE_ARN)
+        # THEN the definition is rejected
+        assert _code(error) == "InvalidDefinition"
+
+    def test_express_machine_rejects_sync_integration(self, sfn):
+        # GIVEN an Express definition that waits for a nested execution (.sync)
+        text = definition({"Run": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                                   "Parameters": {"StateMachineArn": ARN}, "End": True}})
+        # WHEN it is created as EXPRESS
+        with pytest.raises(ClientError) as error:
+            create(sfn, "orders", text, "EXPRESS")
+        # THEN AWS refuses: Express workflows do not support .sync
+        assert _code(error) == "InvalidDefinition"
+        assert "'.sync'" in error.value.response["Error"]["Message"]
+
+    @pytest.mark.parametrize("name", ["has space", "a/b", "x" * 81, "curly{", "star*"])
+    def test_bad_name_is_invalid_name(self, sfn, name):
+        # GIVEN a name AWS does not allow
+        # WHEN a state machine is created with it
+        with pytest.raises(ClientError) as error:
+            sfn.create_state_machine(name=name, definition=pass_through(), roleArn=ROLE_ARN)
+        # THEN it is InvalidName
+        assert _code(error) == "InvalidName"
+
+    def test_bad_role_is_invalid_arn(self, sfn):
+        # GIVEN a role that is not an ARN
+        # WHEN a state machine is created with it
+        with pytest.raises(ClientError) as error:
+            sfn.create_state_machine(name="orders", definition=pass_through(), roleArn="my-role")
+        # THEN it is InvalidArn
+        assert _code(error) == "InvalidArn"
+
+    def test_unknown_type_is_validation_exception(self, sfn):
+        # GIVEN a type that is neither STANDARD nor EXPRESS
+        # WHEN a state machine is created with it
+        with pytest.raises(ClientError) as error:
+            create(sfn, "orders", pass_through(), "FAST")
+        # THEN it is a ValidationException
+        assert _code(error) == "ValidationException"
+
+    def test_logging_without_destination_is_invalid_logging_configuration(self, sfn):
+        # GIVEN logging switched on without a log group
+        # WHEN a state machine is created
+        with pytest.raises(ClientError) as error:
+            sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN,
+                                     loggingConfiguration={"level": "ALL"})
+        # THEN it is InvalidLoggingConfiguration
+        assert _code(error) == "InvalidLoggingConfiguration"
+
+    def test_missing_required_argument_fails_before_the_call_like_boto3(self, sfn):
+        # GIVEN no roleArn
+        # WHEN create is called
+        # THEN botocore's own validation error is raised
+        with pytest.raises(ParamValidationError):
+            sfn.create_state_machine(name="orders", definition=pass_through())
+
+
+class TestDescribeUpdateDeleteList:
+    def test_describe_returns_definition_and_type(self, sfn):
+        # GIVEN an Express machine
+        create(sfn, "orders", pass_through(), "EXPRESS")
+        # WHEN it is described
+        described = sfn.describe_state_machine(stateMachineArn=ARN)
+        # THEN the definition, role and type are those given
+        assert (described["definition"], described["roleArn"], described["type"], described["status"]) == (
+            pass_through(), ROLE_ARN, "EXPRESS", "ACTIVE")
+
+    def test_describe_unknown_is_state_machine_does_not_exist(self, sfn):
+        # GIVEN no machine
+        # WHEN an unknown ARN is described
+        with pytest.raises(sfn.exceptions.StateMachineDoesNotExist) as error:
+            sfn.describe_state_machine(stateMachineArn=ARN)
+        # THEN AWS's message names the ARN
+        assert error.value.response["Error"]["Message"] == f"State Machine Does Not Exist: '{ARN}'"
+
+    def test_describe_with_execution_arn_is_invalid_arn(self, sfn):
+        # GIVEN an execution ARN where a state machine ARN belongs
+        # WHEN it is described
+        with pytest.raises(ClientError) as error:
+            sfn.describe_state_machine(stateMachineArn=ARN.replace("stateMachine:", "execution:") + ":x")
+        # THEN it is InvalidArn
+        assert _code(error) == "InvalidArn"
+
+    def test_update_changes_definition_and_revision(self, sfn):
+        # GIVEN a machine
+        create(sfn, "orders", pass_through(), "STANDARD")
+        before = sfn.describe_state_machine(stateMachineArn=ARN)["revisionId"]
+        new = definition({"Stop": {"Type": "Succeed"}})
+        # WHEN its definition is updated
+        response = sfn.update_state_machine(stateMachineArn=ARN, definition=new)
+        # THEN the new definition is described under a new revision
+        described = sfn.describe_state_machine(stateMachineArn=ARN)
+        assert described["definition"] == new
+        assert described["revisionId"] == response["revisionId"] != before
+
+    def test_update_with_invalid_definition_keeps_the_old_one(self, sfn):
+        # GIVEN a machine
+        create(sfn, "orders", pass_through(), "STANDARD")
+        # WHEN an invalid definition is sent
+        with pytest.raises(ClientError) as error:
+            sfn.update_state_machine(stateMachineArn=ARN, definition=json.dumps({"StartAt": "Nope", "States": {}}))
+        # THEN it is rejected and nothing changed
+        assert _code(error) == "InvalidDefinition"
+        assert sfn.describe_state_machine(stateMachineArn=ARN)["definition"] == pass_through()
+
+    def test_update_without_changes_is_missing_required_parameter(self, sfn):
+        # GIVEN a machine
+        create(sfn, "orders", pass_through(), "STANDARD")
+        # WHEN update names nothing to change
+        with pytest.raises(ClientError) as error:
+            sfn.update_state_machine(stateMachineArn=ARN)
+        # THEN AWS says what is missing
+        assert _code(error) == "MissingRequiredParameter"
+
+    def test_delete_then_describe_does_not_exist(self, sfn):
+        # GIVEN a machine
+        create(sfn, "orders", pass_through(), "STANDARD")
+        # WHEN it is deleted
+        sfn.delete_state_machine(stateMachineArn=ARN)
+        # THEN it no longer exists
+        with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+            sfn.describe_state_machine(stateMachineArn=ARN)
+
+    def test_list_pages_with_next_token(self, sfn):
+        # GIVEN three machines
+        for name in ("a", "b", "c"):
+            create(sfn, name, pass_through(), "STANDARD")
+        # WHEN they are listed two at a time
+        first = sfn.list_state_machines(maxResults=2)
+        second = sfn.list_state_machines(maxResults=2, nextToken=first["nextToken"])
+        # THEN all three come back once, with list-item fields only
+        names = [m["name"] for m in first["stateMachines"] + second["stateMachines"]]
+        assert names == ["a", "b", "c"]
+        assert "nextToken" not in second
+        assert set(first["stateMachines"][0]) == {"stateMachineArn", "name", "type", "creationDate"}

@@ -1,0 +1,134 @@
+"""JSONata query language: Arguments, Output, Assign, Condition, Items, {% %} anywhere, errors."""
+from __future__ import annotations
+
+import pytest
+
+from stepfunctions_local.exceptions import DefinitionError, StatesError
+
+from .interpreter_support import LAMBDA_ARN, FakeTasks, failing, run, single
+
+
+def jsonata(definition: dict) -> dict:
+    return {"QueryLanguage": "JSONata", **definition}
+
+
+class TestJsonataDataFlow:
+    def test_arguments_and_output_transform_a_task(self):
+        # GIVEN a JSONata Task building its arguments and output from $states
+        tasks = FakeTasks(worker=lambda p: {"Payload": {"total": p["a"] + p["b"]}})
+        state = {"Type": "Task", "Resource": LAMBDA_ARN,
+                 "Arguments": {"a": "{% $states.input.x %}", "b": 2, "label": "sum of {% 1 %}"},
+                 "Output": {"total": "{% $states.result.Payload.total %}", "from": "{% $states.input.x %}"}}
+        # WHEN it runs
+        result = run(jsonata(single(state)), {"x": 40}, tasks=tasks)
+        # THEN the task got evaluated arguments (a string that is not only an expression stays literal)
+        assert tasks.calls[0]["parameters"] == {"a": 40, "b": 2, "label": "sum of {% 1 %}"}
+        assert result.output == {"total": 42, "from": 40}
+
+    def test_task_output_defaults_to_the_result(self):
+        tasks = FakeTasks(worker=lambda p: {"r": 1})
+        assert run(jsonata(single({"Type": "Task", "Resource": LAMBDA_ARN})), {"x": 1}, tasks=tasks).output == {"r": 1}
+
+    def test_pass_output_defaults_to_the_input(self):
+        assert run(jsonata(single({"Type": "Pass"})), {"x": 1}).output == {"x": 1}
+
+    def test_whole_output_can_be_one_expression(self):
+        state = {"Type": "Pass", "Output": "{% $sum($states.input.n) %}"}
+        assert run(jsonata(single(state)), {"n": [1, 2, 3]}).output == 6
+
+    def test_context_is_available(self):
+        state = {"Type": "Pass", "Output": "{% $states.context.Execution.Name & '/' & $states.context.State.Name %}"}
+        assert run(jsonata(single(state))).output == "run-1/S"
+
+    def test_nulls_stay_nulls(self):
+        state = {"Type": "Pass", "Output": {"a": "{% $states.input.a %}", "b": None}}
+        assert run(jsonata(single(state)), {"a": None}).output == {"a": None, "b": None}
+
+    def test_step_functions_functions_are_available(self):
+        state = {"Type": "Pass", "Output": {"parts": "{% $partition([1,2,3], 2) %}", "parsed": "{% $parse('{\"k\":1}') %}",
+                                            "hash": "{% $hash('abc', 'SHA-256') %}"}}
+        output = run(jsonata(single(state))).output
+        assert output["parts"] == [[1, 2], [3]]
+        assert output["parsed"] == {"k": 1}
+        assert output["hash"] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+    def test_state_level_query_language_overrides_jsonpath_machine(self):
+        definition = {"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Parameters": {"v.$": "$.x"}, "Next": "B"},
+            "B": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.v * 2 %}", "End": True}}}
+        assert run(definition, {"x": 21}).output == 42
+
+
+class TestJsonataControlFlow:
+    def test_condition_picks_the_branch(self):
+        definition = jsonata({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Default": "Low",
+                  "Choices": [{"Condition": "{% $states.input.n > 10 %}", "Next": "High",
+                               "Output": {"level": "high"}}]},
+            "High": {"Type": "Succeed"},
+            "Low": {"Type": "Pass", "Output": {"level": "low"}, "End": True}}})
+        assert run(definition, {"n": 11}).output == {"level": "high"}
+        assert run(definition, {"n": 1}).output == {"level": "low"}
+
+    def test_map_items_and_item_selector(self):
+        state = {"Type": "Map", "Items": "{% $states.input.list %}",
+                 "ItemSelector": {"v": "{% $states.context.Map.Item.Value %}",
+                                  "i": "{% $states.context.Map.Item.Index %}"},
+                 "ItemProcessor": {"StartAt": "Double", "States": {
+                     "Double": {"Type": "Pass", "Output": "{% $states.input.v * 2 + $states.input.i %}", "End": True}}}}
+        assert run(jsonata(single(state)), {"list": [5, 6]}).output == [10, 13]
+
+    def test_wait_seconds_expression_uses_the_clock(self):
+        from stepfunctions_local.clock import ManualClock
+
+        clock = ManualClock()
+        run(jsonata(single({"Type": "Wait", "Seconds": "{% $states.input.s %}"})), {"s": 7}, clock=clock)
+        assert clock.sleeps == [7.0]
+
+    def test_fail_error_and_cause_expressions(self):
+        state = {"Type": "Fail", "Error": "{% 'E.' & $states.input.code %}", "Cause": "{% $states.input.why %}"}
+        result = run(jsonata(single(state)), {"code": "X", "why": "because"})
+        assert (result.error, result.cause) == ("E.X", "because")
+
+    def test_catch_output_sees_error_output(self):
+        tasks = FakeTasks(worker=failing(StatesError("Boom", "bad")))
+        definition = jsonata({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA_ARN, "End": True,
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled",
+                             "Output": {"err": "{% $states.errorOutput.Error %}", "in": "{% $states.input.x %}"}}]},
+            "Handled": {"Type": "Succeed"}}})
+        assert run(definition, {"x": 1}, tasks=tasks).output == {"err": "Boom", "in": 1}
+
+
+class TestJsonataErrors:
+    def test_evaluation_error_is_query_evaluation_error(self):
+        state = {"Type": "Pass", "Output": "{% $states.input.a + 'x' %}"}
+        result = run(jsonata(single(state)), {"a": 1})
+        assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+        assert result.cause.startswith("An error occurred while executing the state 'S' (entered at the event id #2).")
+
+    def test_undefined_result_is_an_error(self):
+        result = run(jsonata(single({"Type": "Pass", "Output": {"x": "{% $states.input.nothing %}"}})), {"a": 1})
+        assert result.error == "States.QueryEvaluationError"
+        assert "returned nothing" in result.cause
+
+    def test_query_evaluation_error_can_be_caught(self):
+        definition = jsonata({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA_ARN, "Arguments": "{% $error('bad') %}", "End": True,
+                  "Catch": [{"ErrorEquals": ["States.QueryEvaluationError"], "Next": "Ok"}]},
+            "Ok": {"Type": "Succeed"}}})
+        assert run(definition, {}).output["Error"] == "States.QueryEvaluationError"
+
+    def test_non_boolean_condition_fails(self):
+        definition = jsonata({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Condition": "{% 'yes' %}", "Next": "D"}]},
+            "D": {"Type": "Succeed"}}})
+        assert run(definition).error == "States.QueryEvaluationError"
+
+    def test_bad_jsonata_is_a_definition_error_pointing_at_the_field(self):
+        with pytest.raises(DefinitionError, match=r"at /States/S/Output/x"):
+            run(jsonata(single({"Type": "Pass", "Output": {"x": "{% $states.input. + %}"}})))
+
+    def test_jsonpath_fields_are_rejected_in_jsonata_states(self):
+        with pytest.raises(DefinitionError, match=r"InputPath.*at /States/S/InputPath"):
+            run(jsonata(single({"Type": "Pass", "InputPath": "$.a"})))
