@@ -87,11 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.package", description=__doc__)
     parser.add_argument("--stage", default="dev", help="Chalice stage (default: dev)")
     parser.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
-    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # Chalice asks botocore for the region's partition and service principals: no call is made.
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    template = package(args.stage, args.out, args.project_dir.resolve())
+    template = package(args.stage, args.out)
     print(template)
     return 0
 

@@ -256,7 +256,7 @@ def _compile(rule: Any, where: str, top_level: bool) -> Rule:
     if not isinstance(rule, dict):
         raise _error("A Choice Rule must be a JSON object", where)
     for key in rule:
-        if key in _TOP_LEVEL_ONLY and top_level or key == "Comment":
+        if (top_level and key in _TOP_LEVEL_ONLY) or key == "Comment":
             continue
         if key not in _COMPARISONS and key not in _COMBINATORS and key != "Variable":
             raise _error(f"Field '{key}' is not supported", where)

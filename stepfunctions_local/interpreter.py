@@ -20,8 +20,8 @@ from .jsonata_support import UNDEFINED
 from .timestamps import format_timestamp, parse_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
 
-# States.ALL and States.TaskFailed don't catch these terminal errors; naming them does.
-_TERMINAL_ERRORS = frozenset({"States.Runtime", "States.DataLimitExceeded"})
+# States.ALL and States.TaskFailed never catch States.Runtime (AWS-recorded: DataLimitExceeded is caught).
+_TERMINAL_ERRORS = frozenset({"States.Runtime"})
 _REAL_SLEEP_SLICE = 0.05
 
 

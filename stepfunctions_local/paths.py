@@ -55,7 +55,8 @@ class Path:
     matcher: Any = None
     definite: bool = True
 
-    def get(self, env: Env) -> Any:
+    def get(self, env: Env, *, index_miss_is_null: bool = False) -> Any:
+        """The selected value. AWS resolves an out-of-range index in a payload template to null."""
         if self.root == "input":
             data = env.input
         elif self.root == "context":
@@ -76,7 +77,11 @@ class Path:
             if isinstance(step, str):
                 if type(data) is not dict or step not in data:
                     raise PathNotFound(self.text)
-            elif type(data) is not list or step >= len(data):
+            elif type(data) is not list:
+                raise PathNotFound(self.text)
+            elif step >= len(data):
+                if index_miss_is_null:
+                    return None
                 raise PathNotFound(self.text)
             data = data[step]
         return data
@@ -226,7 +231,11 @@ def _compile_dynamic(key: str, text: Any, where: str) -> Template:
             try:
                 return function.evaluate(env.resolve)
             except PathNotFound as error:
-                raise _missing(error.path, key, env) from None
+                raise StateDataError(
+                    "States.Runtime",
+                    f"The function '{text}' had the following error: The JsonPath argument for the field "
+                    f"'{error.path}' could not be found in the input '{to_json(_source(error.path, env))}'",
+                ) from None
             except StateDataError:
                 raise
             except StatesError as error:
@@ -242,16 +251,16 @@ def _compile_dynamic(key: str, text: Any, where: str) -> Template:
 
     def lookup(env: Env) -> Any:
         try:
-            return path.get(env)
+            return path.get(env, index_miss_is_null=True)
         except PathNotFound:
-            raise _missing(text, key, env) from None
+            raise StateDataError(
+                "States.Runtime",
+                f"The JSONPath '{text}' specified for the field '{key}' could not be found in the input "
+                f"'{to_json(_source(text, env))}'",
+            ) from None
 
     return lookup
 
 
-def _missing(text: str, key: str, env: Env) -> StateDataError:
-    source = env.context if text.startswith("$$") else env.input
-    return StateDataError(
-        "States.Runtime",
-        f"The JSONPath '{text}' specified for the field '{key}' could not be found in the input '{to_json(source)}'",
-    )
+def _source(text: str, env: Env) -> Any:
+    return env.context if text.startswith("$$") else env.input

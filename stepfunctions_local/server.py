@@ -27,7 +27,8 @@ class Server:
         self._httpd.runtime = runtime  # type: ignore[attr-defined]
         bound_host, bound_port = self._httpd.server_address[:2]
         self.url = f"http://{bound_host}:{bound_port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sfn-server", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="sfn-server", daemon=True)
         self._thread.start()
 
     def shutdown(self) -> None:
@@ -59,6 +60,8 @@ def handle(runtime: Runtime, target: str, body: bytes) -> tuple[int, dict]:
         return 400, _error("ValidationException", str(error))
     except ApiError as error:
         return 400, _error(error.code, error.message)
+    except Exception as error:  # a bug here must answer, not leave the client waiting
+        return 500, _error("InternalFailure", f"{type(error).__name__}: {error}")
 
 
 def _error(code: str, message: str) -> dict:
@@ -77,7 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, payload = handle(self.server.runtime, self.headers.get("X-Amz-Target", ""), body)  # type: ignore[attr-defined]
+        runtime = self.server.runtime  # type: ignore[attr-defined]
+        status, payload = handle(runtime, self.headers.get("X-Amz-Target", ""), body)
         data = json.dumps(payload, default=_json_default, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", _CONTENT_TYPE)

@@ -64,6 +64,9 @@ class Execution:
     input: str
     started: datetime
     history: History
+    # What it started with: updating the state machine does not change running executions.
+    definition: str
+    machine: Any
     stop_requested: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     status: str = "RUNNING"
@@ -176,8 +179,9 @@ class Runtime:
         with self._lock:
             existing = self._machines.get(arn)
             if existing is not None:
-                same = (existing.definition, existing.role_arn, existing.type, existing.logging) == (
-                    definition, roleArn, type, logging)
+                # AWS ignores a different role or tags when deciding that a re-create is idempotent.
+                same = (existing.definition, existing.type, existing.logging, existing.tracing) == (
+                    definition, type, logging, tracingConfiguration or {"enabled": False})
                 if not same:
                     raise ApiError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
                 return {"stateMachineArn": arn, "creationDate": existing.created}
@@ -248,11 +252,11 @@ class Runtime:
         if sm.type == "EXPRESS":
             # Express StartExecution is fire-and-forget: nothing can describe it afterwards.
             arn = self._express_arn(sm, name)
-            threading.Thread(target=self._run_express, args=(sm, arn, name, value, started),
-                             name=f"sfn-{name}", daemon=True).start()
+            threading.Thread(target=self._run, args=(sm, sm.machine, arn, name, value, started.timestamp()),
+                             kwargs={"history": None, "stop": None}, name=f"sfn-{name}", daemon=True).start()
             return {"executionArn": arn, "startDate": started}
         arn = f"arn:aws:states:{self.region}:{self.account_id}:execution:{sm.name}:{name}"
-        execution = Execution(arn, name, sm, text, started, History(self.clock))
+        execution = Execution(arn, name, sm, text, started, History(self.clock), sm.definition, sm.machine)
         with self._lock:
             existing = self._executions.get(arn)
             if existing is not None:
@@ -283,7 +287,7 @@ class Runtime:
         text, value = _parse_input(input)
         arn = self._express_arn(sm, name)
         start = self.clock.now()
-        result = self._run(sm, arn, name, value, start, history=None, stop=None)
+        result = self._run(sm, sm.machine, arn, name, value, start, history=None, stop=None)
         stop = self.clock.now()
         response: dict[str, Any] = {
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
@@ -315,14 +319,18 @@ class Runtime:
             response.update(_data("output", execution.output, includedData))
         response.update(_error_cause(execution.error, execution.cause))
         response["redriveCount"] = 0
-        if execution.status != "RUNNING":
-            response["redriveStatus"] = "NOT_REDRIVABLE" if execution.status == "SUCCEEDED" else "REDRIVABLE"
+        if execution.status in ("RUNNING", "SUCCEEDED"):
+            response["redriveStatus"] = "NOT_REDRIVABLE"
+            response["redriveStatusReason"] = f"Execution is {execution.status} and cannot be redriven"
+        else:
+            response["redriveStatus"] = "REDRIVABLE"
         return response
 
     def describe_state_machine_for_execution(self, *, executionArn: str, **_ignored: Any) -> dict:
-        sm = self._execution(executionArn).state_machine
+        execution = self._execution(executionArn)
+        sm = execution.state_machine
         return {
-            "stateMachineArn": sm.arn, "name": sm.name, "definition": sm.definition, "roleArn": sm.role_arn,
+            "stateMachineArn": sm.arn, "name": sm.name, "definition": execution.definition, "roleArn": sm.role_arn,
             "updateDate": sm.created, "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing,
             "revisionId": sm.revision_id,
         }
@@ -432,19 +440,17 @@ class Runtime:
             "StateMachine": {"Id": sm.arn, "Name": sm.name},
         }
 
-    def _run(self, sm: StateMachine, arn: str, name: str, value: Any, start: float, *,
+    def _run(self, sm: StateMachine, machine: Any, arn: str, name: str, value: Any, start: float, *,
              history: History | None, stop: threading.Event | None) -> Any:
         max_duration = EXPRESS_MAX_SECONDS if sm.type == "EXPRESS" else None
-        return sm.machine.run(value, context=self._context(sm, arn, name, value, start), tasks=self.tasks,
+        return machine.run(value, context=self._context(sm, arn, name, value, start), tasks=self.tasks,
                               clock=self.clock, history=history, stop=stop, max_duration=max_duration)
-
-    def _run_express(self, sm: StateMachine, arn: str, name: str, value: Any, started: datetime) -> None:
-        self._run(sm, arn, name, value, started.timestamp(), history=None, stop=None)
 
     def _run_standard(self, execution: Execution, value: Any) -> None:
         try:
-            result = self._run(execution.state_machine, execution.arn, execution.name, value, execution.started.timestamp(),
-                               history=execution.history, stop=execution.stop_requested)
+            result = self._run(execution.state_machine, execution.machine, execution.arn, execution.name, value,
+                               execution.started.timestamp(), history=execution.history,
+                               stop=execution.stop_requested)
             status, output, error, cause = result.status, result.output, result.error, result.cause
         except Exception as unexpected:  # a bug must not leave the execution RUNNING forever
             status, output, error, cause = "FAILED", None, "States.Runtime", repr(unexpected)
@@ -572,7 +578,7 @@ def _page(items: list[dict], key: str, max_results: int, next_token: str | None)
             start = int(next_token)
         except ValueError:
             raise ApiError("InvalidToken", f"Invalid Token: '{next_token}'") from None
-    size = max_results or (1000 if key == "events" else 100)
+    size = max_results or 100
     page: dict[str, Any] = {key: items[start:start + size]}
     if start + size < len(items):
         page["nextToken"] = str(start + size)

@@ -3,53 +3,30 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any, Iterator
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 from chalice.test import Client
 from moto import mock_aws
 
 from app import app
-from chalicelib import aws, settings
+from chalicelib import aws
+from tests.app.resources import PROJECT_DIR, create_app_resources, stage_environment
 from tests.events import load_event
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-SENDER = "no-reply@example.com"  # the local stage's SENDER_EMAIL
-STATE_MACHINE_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:contact-form-processing"
+SENDER = stage_environment()["SENDER_EMAIL"]
+STATE_MACHINE_ARN = stage_environment()["STATE_MACHINE_ARN"]
 
 
 @pytest.fixture
 def aws_services() -> Iterator[None]:
-    """moto with both tables, a verified sender and the submissions queue; fresh app clients."""
+    """moto with both tables, a verified sender; fresh app clients."""
     aws.client.cache_clear()
     with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName=settings.tickets_table(),
-            KeySchema=[{"AttributeName": "ticketId", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "ticketId", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        dynamodb.create_table(
-            TableName=settings.idempotency_table(),
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
+        create_app_resources(SENDER)
         yield
     aws.client.cache_clear()
-
-
-def sent_emails() -> list[Any]:
-    """Every email moto's SES accepted in this test."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
 
 
 @pytest.fixture

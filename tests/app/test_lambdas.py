@@ -7,7 +7,8 @@ from botocore.stub import Stubber
 
 from chalicelib import notifications, tickets
 from chalicelib.notifications import AdminNotification, NotificationFailedError
-from tests.app.conftest import SENDER, sent_emails
+from tests.app.conftest import SENDER
+from tests.app.resources import sent_emails
 from tests.events import load_event
 
 ADMIN = "admin@example.com"  # the local stage's ADMIN_EMAIL

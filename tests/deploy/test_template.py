@@ -1,11 +1,16 @@
 """The packaged dev template: every resource exists, is wired to the others, and lints clean."""
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
 
+import boto3
+import pytest
 from cfnlint.api import ManualArgs, lint
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
 from statelint.linter import Linter
 
 from deploy.package import STATE_MACHINE_DEFINITIONS
@@ -40,6 +45,25 @@ def _actions(statement: dict[str, Any]) -> list[str]:
     return [action] if isinstance(action, str) else action
 
 
+@pytest.fixture(scope="module")
+def expanded(packaged: Packaged) -> dict[str, Any]:
+    """The template after `aws cloudformation package` and the SAM transform CloudFormation runs."""
+    template = copy.deepcopy(packaged.template)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://artifacts/deployment.zip"
+    translator = Translator(None, Parser(), boto_session=boto3.Session(region_name="us-east-1"))
+    return translator.translate(
+        template,
+        parameter_values={"AdminEmail": "admin@example.com", "SenderEmail": "no-reply@example.com"},
+        get_managed_policy_map=dict,
+    )
+
+
+def _of_type(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [r["Properties"] for r in template["Resources"].values() if r["Type"] == kind]
+
+
 class TestLint:
     def test_cfn_lint_reports_nothing(self, packaged: Packaged):
         # GIVEN the template as `make package` writes it
@@ -49,7 +73,18 @@ class TestLint:
         # THEN it reports nothing: no error, no warning, no stateful resource without a policy
         assert [str(match) for match in matches] == []
 
+    def test_sam_transform_expands_to_a_template_cfn_lint_accepts(self, expanded: dict[str, Any]):
+        # GIVEN the template as CloudFormation sees it after the SAM transform
+        # WHEN cfn-lint checks it
+        matches = lint(json.dumps(expanded), config=ManualArgs(regions=["us-east-1"], include_checks=["I"]))
+        # THEN it reports nothing, and no SAM resource is left unexpanded
+        assert [str(match) for match in matches] == []
+        assert not [r for r in expanded["Resources"].values() if r["Type"].startswith("AWS::Serverless::")]
+
     def test_every_state_machine_passes_statelint_after_substitution(self, packaged: Packaged):
+        # GIVEN every ASL file of the project, each deployed as a state machine
+        asl_files = {f"statemachine/{path.name}" for path in PROJECT_DIR.glob("statemachine/*.asl.json")}
+        assert asl_files == set(STATE_MACHINE_DEFINITIONS.values())
         for logical_id in STATE_MACHINE_DEFINITIONS:
             # GIVEN a state machine's definition with its substitutions filled in as AWS would
             properties = packaged.properties(logical_id)
@@ -248,6 +283,15 @@ class TestQueue:
         assert source["Properties"]["Queue"]["Fn::Sub"].endswith(":" + queue_name)
 
 
+    def test_expanded_event_source_mapping_reports_batch_item_failures(self, expanded: dict[str, Any]):
+        # GIVEN the event source mapping the SAM transform creates
+        [mapping] = _of_type(expanded, "AWS::Lambda::EventSourceMapping")
+        # THEN it feeds the queue consumer and accepts its partial batch responses
+        assert mapping["FunctionName"] == {"Ref": "ProcessQueuedSubmissions"}
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert mapping["EventSourceArn"]["Fn::Sub"].endswith(":contact-form-submissions")
+
+
 class TestEvents:
     def test_submitted_events_reach_the_consumer_with_retries_and_a_dead_letter_queue(
         self, packaged: Packaged
@@ -273,6 +317,23 @@ class TestEvents:
         assert source_arn.endswith(":rule/" + properties["RuleName"])
 
 
+    def test_expanded_rule_targets_the_consumer_with_retries_and_dead_letters(
+        self, expanded: dict[str, Any]
+    ):
+        # GIVEN the EventBridge rule and permission the SAM transform creates
+        [rule] = _of_type(expanded, "AWS::Events::Rule")
+        [permission] = [
+            p for p in _of_type(expanded, "AWS::Lambda::Permission")
+            if p["Principal"] == "events.amazonaws.com"
+        ]
+        # THEN the rule invokes the consumer, which lets EventBridge call it
+        [target] = rule["Targets"]
+        assert target["Arn"] == {"Fn::GetAtt": ["ProcessSubmissionEvent", "Arn"]}
+        assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["SubmissionEventsDeadLetterQueue", "Arn"]}}
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+        assert permission["FunctionName"] == {"Ref": "ProcessSubmissionEvent"}
+
+
 class TestFunctions:
     def test_api_and_functions_are_traced(self, packaged: Packaged):
         # GIVEN the dev stage, which has X-Ray on
@@ -280,6 +341,12 @@ class TestFunctions:
         assert packaged.properties("RestAPI")["TracingEnabled"] is True
         for logical_id in FUNCTIONS.values():
             assert packaged.properties(logical_id)["Tracing"] == "Active", logical_id
+
+    def test_expanded_api_stage_is_traced(self, expanded: dict[str, Any]):
+        # GIVEN the API Gateway stage the SAM transform creates
+        [stage] = _of_type(expanded, "AWS::ApiGateway::Stage")
+        # THEN X-Ray tracing is on for it
+        assert stage["TracingEnabled"] is True
 
     def test_functions_are_named_after_stage_and_function(self, packaged: Packaged):
         # GIVEN the Stage parameter fixed to the packaged stage

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stepfunctions_local.choice import OPERATORS, compile_rule, parse_timestamp
 from stepfunctions_local.exceptions import DefinitionError, StatesError
@@ -86,3 +88,14 @@ def test_definition_error_points_at_the_nested_rule():
         "SCHEMA_VALIDATION_FAILED: The value for the field 'BooleanEquals' must be a BOOLEAN "
         "at /States/Check/Choices/2/Not/And/1"
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(value=st.text(max_size=12), pattern=st.text(alphabet="ab*\\", max_size=6))
+def test_string_matches_without_wildcards_is_string_equals(value, pattern):
+    # GIVEN a pattern with its stars and backslashes escaped, i.e. a plain string
+    escaped = pattern.replace("\\", "\\\\").replace("*", "\\*")
+    rule = compile_rule({"Variable": "$.v", "StringMatches": escaped, "Next": "X"}, "/States/C/Choices/0")
+    # WHEN it is matched / THEN it matches exactly the equal string
+    assert rule.evaluate(make_resolver({"v": value})) is (value == pattern)
+    assert rule.evaluate(make_resolver({"v": pattern})) is True

@@ -4,6 +4,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stepfunctions_local.exceptions import DefinitionError, StatesError
 from stepfunctions_local.intrinsics import FUNCTIONS, compile_intrinsic, is_intrinsic
@@ -128,3 +130,23 @@ def test_compiled_call_is_reusable_across_inputs():
     # WHEN it runs on two inputs / THEN each result reflects its own input
     assert call.evaluate(make_resolver({"name": "a", "items": [1]})) == "a has 1 items"
     assert call.evaluate(make_resolver({"name": "b", "items": []})) == "b has 0 items"
+
+
+_json_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(items=st.lists(_json_scalars, max_size=30), size=st.integers(1, 8))
+def test_array_partition_chunks_concatenate_back_to_the_input(items, size):
+    # GIVEN any array and chunk size / WHEN partitioned
+    chunks = evaluate("States.ArrayPartition($.items, $.size)", {"items": items, "size": size})
+    # THEN every chunk but the last is full and together they are the input, in order
+    assert all(len(chunk) == size for chunk in chunks[:-1])
+    assert [item for chunk in chunks for item in chunk] == items
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=200))
+def test_base64_decode_inverts_encode_for_any_text(text):
+    # GIVEN any text / WHEN encoded then decoded / THEN it comes back unchanged
+    assert evaluate("States.Base64Decode(States.Base64Encode($.text))", {"text": text}) == text

@@ -132,3 +132,23 @@ class TestPathFailures:
     def test_result_path_into_the_context_is_a_definition_error(self):
         with pytest.raises(DefinitionError, match="ResultPath"):
             run(single({"Type": "Pass", "ResultPath": "$$.Execution"}))
+
+    def test_out_of_range_index_in_parameters_is_null(self):
+        # AWS resolves "$.items[5]" in a payload template to null instead of failing
+        result = run(single({"Type": "Pass", "Parameters": {"idx.$": "$.items[5]"}}), {"items": [1, 2]})
+        assert result.output == {"idx": None}
+
+    def test_missing_intrinsic_argument_names_the_whole_call(self):
+        state = {"Type": "Pass", "Parameters": {"v.$": "States.Format('{}', $.nope)"}}
+        result = run(single(state), {"other": 1})
+        assert result.error == "States.Runtime"
+        assert result.cause == ("An error occurred while executing the state 'S' (entered at the event id #2). "
+                                "The function 'States.Format('{}', $.nope)' had the following error: The JsonPath "
+                                "argument for the field '$.nope' could not be found in the input '{\"other\":1}'")
+
+    def test_result_selector_failure_shows_the_result_as_input(self):
+        state = {"Type": "Map", "ItemsPath": "$.items", "ResultSelector": {"missing.$": "$.nope"},
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+        result = run(single(state), {"items": [1, 2]})
+        assert result.cause.endswith("The JSONPath '$.nope' specified for the field 'missing.$' could not be found "
+                                     "in the input '[1,2]'")

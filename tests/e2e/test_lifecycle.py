@@ -1,0 +1,92 @@
+"""Starting and stopping `make run`: signals leave no process, a rerun works, busy ports are named."""
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from localdev.harness import free_ports, start_stack
+from localdev.ports import is_free
+from localdev.project import PROJECT_DIR
+
+
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def process_tree(pid: int) -> set[int]:
+    """``pid`` and every live process below it."""
+    children, tree, todo = _children(), set(), [pid]
+    while todo:
+        current = todo.pop()
+        tree.add(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"}
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def test_ctrl_c_stops_everything_and_a_second_run_right_after_works():
+    # GIVEN a running stack and every process it started
+    first = start_stack()
+    tree = process_tree(first.process.pid)
+    assert len(tree) >= 2  # localdev and chalice local
+    # WHEN the user presses Ctrl-C
+    code = first.stop(signal.SIGINT)
+    # THEN it exits cleanly, no process is left and every port is free again
+    assert code == 0, first.output
+    assert alive(tree) == set()
+    assert all(is_free(port) for port in first.ports.by_variable().values())
+    # WHEN the stack is started again right away on the same ports
+    second = start_stack(ports=first.ports)
+    try:
+        # THEN it serves requests
+        reply = requests.post(f"{second.api_url}/contact", json={"message": "Thanks, works again"}, timeout=30)
+        assert reply.status_code == 200, reply.text
+    finally:
+        tree = process_tree(second.process.pid)
+        # AND SIGTERM stops it as completely
+        assert second.stop(signal.SIGTERM) == 0
+    assert alive(tree) == set()
+
+
+def test_busy_port_is_named_and_nothing_starts():
+    # GIVEN another program listening on the port meant for local Step Functions
+    ports = free_ports()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", ports.sfn))
+        squatter.listen()
+        # WHEN the stack is started
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "localdev", "run",
+                "--api-port", str(ports.api), "--sfn-port", str(ports.sfn), "--aws-port", str(ports.aws),
+            ],
+            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
+        )
+    # THEN it exits with code 2, naming the variable to change, before starting anything
+    assert result.returncode == 2
+    assert "SFN_PORT" in result.stderr and str(ports.sfn) in result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
