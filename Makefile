@@ -9,6 +9,7 @@ SFN_PORT ?= 8083
 AWS_PORT ?= 5000
 STAGE ?= dev
 AWS_REGION ?= us-east-1
+S3_BUCKET ?=
 PYTEST_ARGS ?=
 
 .PHONY: install run test package deploy bench fuzz load tickets emails clean
@@ -30,9 +31,15 @@ test: install
 package: install
 	$(PY) -m deploy.package --stage $(STAGE) --out out
 
+# Needs an AWS account: an artifact bucket for the Lambda zip, and a verified SES sender.
 deploy: package
-	aws cloudformation deploy --template-file out/$(STAGE)/packaged.yaml \
-	  --stack-name contact-form-$(STAGE) --capabilities CAPABILITY_IAM \
+	test -n "$(S3_BUCKET)" || { echo "set S3_BUCKET=<artifact bucket in $(AWS_REGION)>"; exit 2; }
+	$(VENV)/bin/aws cloudformation package --region $(AWS_REGION) \
+	  --template-file out/$(STAGE)/sam.json --s3-bucket $(S3_BUCKET) \
+	  --output-template-file out/$(STAGE)/packaged.yaml
+	$(VENV)/bin/aws cloudformation deploy --region $(AWS_REGION) \
+	  --template-file out/$(STAGE)/packaged.yaml --stack-name contact-form-$(STAGE) \
+	  --s3-bucket $(S3_BUCKET) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 	  --parameter-overrides AdminEmail=$(ADMIN_EMAIL) SenderEmail=$(SENDER_EMAIL)
 
 bench: install

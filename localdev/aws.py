@@ -1,6 +1,7 @@
 """Embedded AWS services (moto server) and clients pointed at them."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from typing import Any
@@ -47,12 +48,18 @@ def start_moto(port: int) -> ThreadedMotoServer:
 
 
 def client(service: str, aws_port: int) -> Any:
-    """A boto3 client for the embedded services, independent of the caller's environment."""
+    """A new boto3 client for the embedded services, independent of the caller's environment."""
+    return _session().client(service, endpoint_url=endpoint(aws_port))
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    # One session: loading botocore's service models again for every client costs ~0.1 s each.
     return boto3.session.Session(
         aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         region_name=REGION,
-    ).client(service, endpoint_url=endpoint(aws_port))
+    )
 
 
 def queue_arn(name: str) -> str:

@@ -18,8 +18,8 @@ class ChaliceLocalFailed(RuntimeError):
     pass
 
 
-def start(api_port: int, env: dict[str, str], timeout: float = 60) -> subprocess.Popen:
-    """Start `chalice local --stage local` on ``api_port`` and return once it accepts connections."""
+def start(api_port: int, env: dict[str, str]) -> subprocess.Popen:
+    """Start `chalice local --stage local` on ``api_port``; see wait_until_listening."""
     chalice = Path(sys.executable).parent / "chalice"
     # No autoreload: its stat() watcher walks the whole project (.venv included) every second and
     # restarts on any new file; the workflow's Lambdas run in localdev's process and would not reload anyway.
@@ -31,16 +31,19 @@ def start(api_port: int, env: dict[str, str], timeout: float = 60) -> subprocess
         env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
     )
+    return process
+
+
+def wait_until_listening(process: subprocess.Popen, api_port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ChaliceLocalFailed(f"chalice local exited with code {process.returncode}")
         try:
             socket.create_connection(("127.0.0.1", api_port), timeout=1).close()
-            return process
+            return
         except OSError:
             time.sleep(0.1)
-    stop(process)
     raise ChaliceLocalFailed(f"chalice local did not listen on port {api_port} within {timeout:.0f} s")
 
 

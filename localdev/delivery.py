@@ -27,7 +27,7 @@ Message = dict[str, Any]
 # Takes a batch of received messages, returns the ids of those that failed.
 Deliver = Callable[[list[Message]], set[str]]
 
-_WAIT_SECONDS = 2
+_WAIT_SECONDS = 1
 _LAMBDA_TIMEOUT_MS = 60_000
 
 

@@ -45,17 +45,17 @@ class StackProcess:
         with self._changed:
             return "".join(self.lines)
 
-    def wait_for_output(self, text: str, timeout: float = 30, start: int = 0) -> str:
-        """Wait until a line (from line number ``start`` on) contains ``text``; return that line."""
+    def wait_for_output(self, *texts: str, timeout: float = 30) -> str:
+        """Wait until one printed line contains every one of ``texts``; return that line."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                for line in self.lines[start:]:
-                    if text in line:
+                for line in self.lines:
+                    if all(text in line for text in texts):
                         return line
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.process.poll() is not None:
-                    raise StackFailed(f"no output line with {text!r}; the stack printed:\n{''.join(self.lines)}")
+                    raise StackFailed(f"no output line with {texts!r}; the stack printed:\n{''.join(self.lines)}")
                 self._changed.wait(min(remaining, 0.5))
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
@@ -97,7 +97,7 @@ def start_stack(*extra_args: str, ports: Ports | None = None, timeout: float = 1
     stack = StackProcess(ports, process)
     threading.Thread(target=stack._read, name="stack-output", daemon=True).start()
     try:
-        stack.wait_for_output(READY_MARKER, timeout)
+        stack.wait_for_output(READY_MARKER, timeout=timeout)
     except BaseException:
         stack.stop()
         raise

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -31,8 +32,16 @@ def emails(aws_port: int) -> list[dict[str, Any]]:
 
 
 def format_tickets(items: list[dict[str, Any]]) -> str:
-    lines = [json.dumps(item, default=str, ensure_ascii=False, sort_keys=True) for item in items]
+    """One JSON line a ticket, oldest first."""
+    ordered = sorted(items, key=lambda item: str(item.get("createdAt", "")))
+    lines = [json.dumps(item, default=_number, ensure_ascii=False, sort_keys=True) for item in ordered]
     return "\n".join([*lines, f"{len(items)} ticket(s)"])
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def format_emails(messages: list[dict[str, Any]]) -> str:
@@ -46,7 +55,7 @@ def format_emails(messages: list[dict[str, Any]]) -> str:
                 f"From: {message.get('source')}\nTo: {to}\nSubject: {message.get('subject', '')}\n\n"
                 f"{message.get('body', message.get('template_data', ''))}"
             )
-    return "\n\n----\n\n".join([*blocks, f"{len(messages)} email(s) sent"])
+    return "\n\n".join([*(f"{block}\n----" for block in blocks), f"{len(messages)} email(s) sent"])
 
 
 def _recipients(destinations: dict[str, list[str]] | list[str]) -> list[str]:

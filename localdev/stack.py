@@ -42,6 +42,9 @@ def run(ports: Ports, deliveries: int = 1) -> int:
     aws.apply_environment(env)
     with contextlib.ExitStack() as running:
         try:
+            # chalice local loads the app in its own process meanwhile; it is waited for last.
+            chalice = chalice_local.start(ports.api, env)
+            running.callback(chalice_local.stop, chalice)
             moto = aws.start_moto(ports.aws)
             running.callback(moto.stop)
             app = load_app()
@@ -50,20 +53,21 @@ def run(ports: Ports, deliveries: int = 1) -> int:
             running.callback(stepfunctions.start(app, settings, ports.sfn).shutdown)
             for poller in delivery.start_pollers(app, consumers, ports.aws, deliveries):
                 running.callback(poller.stop)
-            chalice = chalice_local.start(ports.api, env)
-            running.callback(chalice_local.stop, chalice)
+            chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
             print(ready_message(ports, app.app_name, queue), flush=True)
             code = chalice.wait()
             logger.error("chalice local exited with code %s; stopping", code)
-            return 1
+            status = 1
         except KeyboardInterrupt:
+            print("Stopping...", flush=True)
+            status = 0
+        finally:
             # A second Ctrl-C must not cut the clean-up short and leave chalice local behind.
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_IGN)
-            print("Stopping...", flush=True)
     print("Stopped.", flush=True)
-    return 0
+    return status
 
 
 def _interrupt(signum: int, frame: object) -> None:

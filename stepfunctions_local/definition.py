@@ -105,7 +105,7 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
     builder = _Builder()
     language = document.get("QueryLanguage", JSONPATH)
     if language not in (JSONPATH, JSONATA):
-        builder.problem("SCHEMA_VALIDATION_FAILED", f"The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", "/QueryLanguage")
+        builder.problem("SCHEMA_VALIDATION_FAILED", "The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", "/QueryLanguage")
         language = JSONPATH
     timeout = document.get("TimeoutSeconds")
     if timeout is not None and (not _is_int(timeout) or timeout <= 0):
@@ -238,9 +238,9 @@ class _Builder:
         if language == JSONATA:
             out: dict[str, Any] = {}
             if "Arguments" in body:
-                out["parameters"] = jn.compile_template(body["Arguments"], f"{where}/Arguments", "Arguments")
+                out["parameters"] = jn.compile_template(body["Arguments"], f"{where}/Arguments")
             if "Output" in body:
-                out["output"] = jn.compile_template(body["Output"], f"{where}/Output", "Output")
+                out["output"] = jn.compile_template(body["Output"], f"{where}/Output")
             if "Assign" in body:
                 out["assign"] = _assign(body["Assign"], where, language)
             return out
@@ -280,11 +280,13 @@ class _Builder:
         resource = body.get("Resource")
         if not isinstance(resource, str) or not resource.startswith("arn:"):
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Resource' must be a valid ARN at {where}/Resource")
-        return {
-            "resource": resource,
-            "timeout": _seconds(body, "TimeoutSeconds", where, language),
-            "heartbeat": _seconds(body, "HeartbeatSeconds", where, language),
-        }
+        timeout = _seconds(body, "TimeoutSeconds", where, language)
+        heartbeat = _seconds(body, "HeartbeatSeconds", where, language)
+        if timeout and heartbeat and timeout[0] == heartbeat[0] == "value" and heartbeat[1] >= timeout[1]:
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: HeartbeatSeconds must be smaller than TimeoutSeconds "
+                                  f"at {where}/HeartbeatSeconds")
+        return {"resource": resource, "timeout": timeout, "heartbeat": heartbeat,
+                "token": resource.endswith(".waitForTaskToken")}
 
     def _options_wait(self, body: dict, where: str, language: str) -> dict:
         given = [key for key in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if key in body]
@@ -295,7 +297,7 @@ class _Builder:
         if key.endswith("Path"):
             return {"kind": key, "path": paths.compile_reference_path(value)}
         if jn.is_expression(value):
-            return {"kind": key, "expression": jn.compile_template(value, f"{where}/{key}", key)}
+            return {"kind": key, "expression": jn.compile_template(value, f"{where}/{key}")}
         if key == "Seconds" and not (_is_int(value) and value >= 0):
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Seconds' must be a non-negative integer at {where}/Seconds")
         if key == "Timestamp":
@@ -314,7 +316,7 @@ class _Builder:
             elif key in body:
                 value = body[key]
                 if language == JSONATA and jn.is_expression(value):
-                    out[key.lower()] = ("jsonata", jn.compile_template(value, f"{where}/{key}", key))
+                    out[key.lower()] = ("jsonata", jn.compile_template(value, f"{where}/{key}"))
                 elif not isinstance(value, str):
                     raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a STRING at {where}/{key}")
                 else:
@@ -336,7 +338,7 @@ class _Builder:
                 if not jn.is_expression(condition) and not isinstance(condition, bool):
                     raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'Condition' must be a JSONata expression at {at}")
                 test = jn.Expression(condition, f"{at}/Condition") if jn.is_expression(condition) else condition
-                output = jn.compile_template(rule["Output"], f"{at}/Output", "Output") if "Output" in rule else None
+                output = jn.compile_template(rule["Output"], f"{at}/Output") if "Output" in rule else None
                 rules.append(ChoiceRule(rule["Next"], test, assign, output))
             else:
                 from . import choice
@@ -371,12 +373,13 @@ class _Builder:
         out: dict[str, Any] = {"processor": self.program(processor, f"{where}/{processor_key}", inner_language)}
         selector_key = "ItemSelector" if "ItemSelector" in body else ("Parameters" if "Parameters" in body else None)
         if selector_key and language == JSONATA:
-            out["selector"] = jn.compile_template(body[selector_key], f"{where}/{selector_key}", selector_key)
+            out["selector"] = jn.compile_template(body[selector_key], f"{where}/{selector_key}")
         elif selector_key:
             out["selector"] = paths.compile_template(body[selector_key], f"{where}/{selector_key}")
         if language == JSONATA:
             if "Items" in body:
-                out["items"] = jn.compile_template(body["Items"], f"{where}/Items", "Items")
+                out["items"] = jn.compile_template(body["Items"], f"{where}/Items")
+                out["items_text"] = str(body["Items"])[2:-2].strip()
         elif "ItemsPath" in body:
             out["items_path"] = paths.compile_reference_path(body["ItemsPath"])
         for key, check in (("MaxConcurrency", _is_int), ("ToleratedFailureCount", _is_int), ("ToleratedFailurePercentage", _is_number)):
@@ -442,10 +445,10 @@ def _assign(value: Any, where: str, language: str) -> Template:
         raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Assign' must be an OBJECT at {where}/Assign")
     for name in value:
         bare = name[:-2] if name.endswith(".$") and language == JSONPATH else name
-        if not bare.isidentifier() or bare.startswith("$"):
+        if not bare.isidentifier() or bare == "states":
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The variable name '{bare}' is invalid at {where}/Assign/{name}")
     if language == JSONATA:
-        return jn.compile_template(value, f"{where}/Assign", "Assign")
+        return jn.compile_template(value, f"{where}/Assign")
     return paths.compile_template(value, f"{where}/Assign")
 
 
@@ -458,7 +461,7 @@ def _seconds(body: dict, key: str, where: str, language: str) -> tuple[str, Any]
         return None
     value = body[key]
     if language == JSONATA and jn.is_expression(value):
-        return ("jsonata", jn.compile_template(value, f"{where}/{key}", key))
+        return ("jsonata", jn.compile_template(value, f"{where}/{key}"))
     if not _is_int(value) or value <= 0:
         raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a positive integer at {where}/{key}")
     return ("value", value)
@@ -471,7 +474,7 @@ def _map_number(body: dict, key: str, where: str, language: str, check: Callable
         return None
     value = body[key]
     if language == JSONATA and jn.is_expression(value):
-        return ("jsonata", jn.compile_template(value, f"{where}/{key}", key))
+        return ("jsonata", jn.compile_template(value, f"{where}/{key}"))
     if not check(value) or value < 0:
         raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a non-negative number at {where}/{key}")
     return ("value", value)
@@ -504,7 +507,7 @@ def _catcher(item: Any, where: str, language: str) -> Catcher:
         raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'Next' should be non-null at {where}")
     assign = _assign(item["Assign"], where, language) if "Assign" in item else None
     if language == JSONATA:
-        output = jn.compile_template(item["Output"], f"{where}/Output", "Output") if "Output" in item else None
+        output = jn.compile_template(item["Output"], f"{where}/Output") if "Output" in item else None
         return Catcher(errors, target, None, output, assign)
     return Catcher(errors, target, _result_path(item, where), None, assign)
 

@@ -62,6 +62,11 @@ class Events:
             details["assignedVariablesDetails"] = _NOT_TRUNCATED
         self.recorder.add(f"{state_type}StateExited", "stateExitedEventDetails", details)
 
+    def evaluation_failed(self, state_name: str, error: Any) -> None:
+        """A JSONata expression failed: error, cause, the field (location) and the state."""
+        self.add("EvaluationFailed", "evaluationFailedEventDetails",
+                 {"error": error.error, "cause": error.cause, "location": error.location, "state": state_name})
+
     def task_scheduled(self, resource: str, parameters: Any, timeout: float | None, heartbeat: float | None) -> None:
         if self.recorder is None:
             next(self._ids), next(self._ids)

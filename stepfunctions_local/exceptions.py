@@ -35,4 +35,9 @@ class StateDataError(StatesError):
     """A data-processing failure inside a state (a path, template or expression).
 
     The interpreter prefixes the cause with the state's name and entered-event id, as AWS does.
+    ``location`` names the JSONata field that failed (for the EvaluationFailed history event).
     """
+
+    def __init__(self, error: str, cause: str | None = None, location: str | None = None) -> None:
+        super().__init__(error, cause)
+        self.location = location

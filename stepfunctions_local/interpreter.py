@@ -1,7 +1,7 @@
 """Run a compiled state machine: one state after another, as the ASL specification says.
 
 A ``Machine`` is immutable once compiled and can run in many threads at once; everything that
-belongs to one execution lives in a ``_Run``.
+belongs to one execution lives in a ``Run``.
 """
 from __future__ import annotations
 
@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import definition as d
-from . import paths
+from . import paths, states
 from .clock import RealClock
 from .events import Events
 from .exceptions import StateDataError, StatesError
-from .jsonata_support import UNDEFINED
-from .timestamps import format_timestamp, parse_timestamp
+from .timestamps import format_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
 
-# States.ALL and States.TaskFailed never catch States.Runtime (AWS-recorded: DataLimitExceeded is caught).
-_TERMINAL_ERRORS = frozenset({"States.Runtime"})
+# AWS never retries or catches States.Runtime (AWS-recorded: States.DataLimitExceeded is caught).
+_TERMINAL_ERROR = "States.Runtime"
 _REAL_SLEEP_SLICE = 0.05
 
 
@@ -61,7 +60,7 @@ class Machine:
         limits = [limit for limit in (self.timeout, max_duration) if limit]
         deadline = clock.now() + min(limits) if limits else None
         region = _region(context)
-        run = _Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline)
+        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline)
         try:
             output = run.program(self.program, input, {})
             if deadline is not None and clock.now() > deadline:
@@ -72,6 +71,8 @@ class Machine:
             return ExecutionResult("TIMED_OUT", error="States.Timeout")
         except _Aborted:
             return ExecutionResult("ABORTED")
+        except Exception as error:  # noqa: BLE001 - a broken library call fails the execution, not the caller
+            return ExecutionResult("FAILED", error="States.Runtime", cause=f"{type(error).__name__}: {error}")
         return ExecutionResult("SUCCEEDED", output=output)
 
 
@@ -98,7 +99,7 @@ class _Signal:
                 or (self._parent is not None and self._parent.is_set()))
 
 
-class _Run:
+class Run:
     """One execution (or one branch of it): the context object, the services, the limits."""
 
     __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline")
@@ -112,8 +113,8 @@ class _Run:
         self.signal = signal
         self.deadline = deadline
 
-    def branch(self) -> _Run:
-        return _Run(self.context, self.tasks, self.clock, self.events, _Signal(None, self.signal), self.deadline)
+    def branch(self) -> Run:
+        return Run(self.context, self.tasks, self.clock, self.events, _Signal(None, self.signal), self.deadline)
 
     def check(self) -> None:
         if self.signal.is_set():
@@ -149,7 +150,7 @@ class _Run:
 
     def state(self, state: d.State, raw: Any, variables: dict) -> tuple[Any, str | None]:
         entered = self.events.entered(state.type, state.name, raw)
-        handler = _HANDLERS[state.type]
+        handler = states.HANDLERS[state.type]
         retries: list[int] = [0] * len(state.retry)
         retry_count = 0
         while True:
@@ -158,10 +159,9 @@ class _Run:
             try:
                 output, next_name, assigned = handler(self, state, raw, variables, context)
             except StatesError as error:
-                if isinstance(error, StateDataError):
-                    error = StatesError(error.error, f"An error occurred while executing the state "
-                                                     f"'{state.name}' (entered at the event id #{entered}). "
-                                                     f"{error.cause}")
+                if isinstance(error, StateDataError) and error.location is not None:
+                    self.events.evaluation_failed(state.name, error)
+                error = _located(error, state, entered)
                 delay = _retry_delay(state.retry, retries, error.error)
                 if delay is not None:
                     self.sleep(delay)
@@ -169,7 +169,10 @@ class _Run:
                     continue
                 for catcher in state.catch:
                     if _matches(catcher.errors, error.error):
-                        output, assigned = _caught(state, catcher, error, raw, variables, context)
+                        try:
+                            output, assigned = _caught(state, catcher, error, raw, variables, context)
+                        except StatesError as failure:
+                            raise _located(failure, state, entered) from None
                         self.events.exited(state.type, state.name, output, assigned)
                         return output, catcher.next
                 raise error
@@ -180,19 +183,16 @@ class _Run:
     # -- tasks ----------------------------------------------------------------------------
     def call_task(self, resource: str, parameters: Any, context: dict, timeout: float | None,
                   heartbeat: float | None) -> Any:
+        # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them.
         self.events.task_scheduled(resource, parameters, timeout, heartbeat)
         try:
-            limit = min((s for s in (timeout, heartbeat) if s is not None), default=None)
-            if limit is None:
+            if timeout is None:
                 result = self.tasks.run_task(resource, parameters, context=context, timeout=None)
             else:
-                error_name = "States.HeartbeatTimeout" if heartbeat is not None and limit == heartbeat and (
-                    timeout is None or heartbeat < timeout) else "States.Timeout"
                 result = _with_time_limit(lambda: self.tasks.run_task(resource, parameters, context=context,
-                                                                      timeout=timeout), limit, error_name)
+                                                                      timeout=timeout), timeout)
         except StatesError as error:
-            self.events.task_failed(resource, error.error, error.cause,
-                                    error.error in ("States.Timeout", "States.HeartbeatTimeout"))
+            self.events.task_failed(resource, error.error, error.cause, error.error == "States.Timeout")
             raise
         except (_Aborted, _TimedOut):
             raise
@@ -282,7 +282,7 @@ def _run_threads(work: Callable[[int], None], count: int, workers: int, errors: 
         thread.join()
 
 
-def _with_time_limit(call: Callable[[], Any], seconds: float, error_name: str) -> Any:
+def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:
     outcome: list[Any] = []
     done = threading.Event()
 
@@ -295,7 +295,7 @@ def _with_time_limit(call: Callable[[], Any], seconds: float, error_name: str) -
 
     threading.Thread(target=target, daemon=True).start()
     if not done.wait(seconds):
-        raise StatesError(error_name, None)
+        raise StatesError("States.Timeout", None)
     ok, value = outcome[0]
     if ok:
         return value
@@ -305,13 +305,19 @@ def _with_time_limit(call: Callable[[], Any], seconds: float, error_name: str) -
 # -- error handling ---------------------------------------------------------------------------
 
 def _matches(errors: tuple[str, ...], name: str) -> bool:
-    if name in errors:
-        return True
-    if name in _TERMINAL_ERRORS:
+    if name == _TERMINAL_ERROR:
         return False
-    if "States.ALL" in errors:
+    if name in errors or "States.ALL" in errors:
         return True
     return "States.TaskFailed" in errors and name != "States.Timeout"
+
+
+def _located(error: StatesError, state: d.State, entered: int) -> StatesError:
+    """Data-processing failures name the state and its entered event, as AWS's causes do."""
+    if not isinstance(error, StateDataError):
+        return error
+    return StatesError(error.error, f"An error occurred while executing the state '{state.name}' "
+                                    f"(entered at the event id #{entered}). {error.cause}")
 
 
 def _retry_delay(retriers: tuple[d.Retrier, ...], attempts: list[int], name: str) -> float | None:
@@ -329,14 +335,15 @@ def _retry_delay(retriers: tuple[d.Retrier, ...], attempts: list[int], name: str
 
 
 def _error_output(error: StatesError) -> dict:
-    return {"Error": error.error, "Cause": error.cause} if error.cause is not None else {"Error": error.error}
+    # AWS binds an empty string where a failure has no error or cause.
+    return {"Error": error.error or "", "Cause": error.cause or ""}
 
 
 def _caught(state: d.State, catcher: d.Catcher, error: StatesError, raw: Any, variables: dict,
             context: dict) -> tuple[Any, dict | None]:
     error_output = _error_output(error)
     if state.language == d.JSONATA:
-        bindings = _bindings(raw, context, variables, errorOutput=error_output)
+        bindings = states.jsonata_bindings(raw, context, variables, errorOutput=error_output)
         assigned = catcher.assign(bindings) if catcher.assign else None
         output = catcher.output(bindings) if catcher.output else error_output
     else:
@@ -345,286 +352,3 @@ def _caught(state: d.State, catcher: d.Catcher, error: StatesError, raw: Any, va
     if assigned:
         variables.update(assigned)
     return output, assigned
-
-
-# -- shared data flow ---------------------------------------------------------------------------
-
-def _bindings(raw: Any, context: dict, variables: dict, **states: Any) -> dict:
-    bindings = dict(variables)
-    bindings["states"] = {"input": raw, "context": context, **states}
-    return bindings
-
-
-def _jsonpath_finish(state: d.State, raw: Any, result: Any, variables: dict, context: dict) -> tuple[Any, dict | None]:
-    """ResultSelector -> Assign -> ResultPath -> OutputPath."""
-    if state.result_selector is not None:
-        result = state.result_selector(paths.Env(result, context, variables))
-    assigned = state.assign(paths.Env(result, context, variables)) if state.assign is not None else None
-    output = paths.apply_result_path(state.result_path, raw, result)
-    output = paths.select(state.output_path, paths.Env(output, context, variables), "OutputPath")
-    if assigned:
-        variables.update(assigned)
-    return output, assigned
-
-
-def _jsonata_finish(state: d.State, bindings: dict, default: Any, variables: dict) -> tuple[Any, dict | None]:
-    assigned = state.assign(bindings) if state.assign is not None else None
-    output = state.output(bindings) if state.output is not None else default
-    if assigned:
-        variables.update(assigned)
-    return output, assigned
-
-
-def _effective_input(state: d.State, raw: Any, variables: dict, context: dict) -> tuple[Any, paths.Env]:
-    """InputPath, then Parameters."""
-    env = paths.Env(raw, context, variables)
-    effective = paths.select(state.input_path, env, "InputPath")
-    env = paths.Env(effective, context, variables)
-    if state.parameters is not None:
-        effective = state.parameters(env)
-    return effective, env
-
-
-# -- state handlers: (run, state, raw input, variables, context) -> (output, next, assigned) ---
-
-def _pass(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        output, assigned = _jsonata_finish(state, _bindings(raw, context, variables), raw, variables)
-        return output, state.next, assigned
-    effective, _ = _effective_input(state, raw, variables, context)
-    result = state.options["result"](None) if "result" in state.options else effective
-    output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
-
-
-def _task(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    options = state.options
-    if state.language == d.JSONATA:
-        bindings = _bindings(raw, context, variables)
-        arguments = state.parameters(bindings) if state.parameters is not None else raw
-        timeout = _number(options["timeout"], bindings, None, "TimeoutSeconds")
-        heartbeat = _number(options["heartbeat"], bindings, None, "HeartbeatSeconds")
-        result = run.call_task(options["resource"], arguments, context, timeout, heartbeat)
-        bindings["states"]["result"] = result
-        output, assigned = _jsonata_finish(state, bindings, result, variables)
-        return output, state.next, assigned
-    effective, env = _effective_input(state, raw, variables, context)
-    timeout = _number(options["timeout"], None, env, "TimeoutSecondsPath")
-    heartbeat = _number(options["heartbeat"], None, env, "HeartbeatSecondsPath")
-    result = run.call_task(options["resource"], effective, context, timeout, heartbeat)
-    output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
-
-
-def _number(spec: tuple[str, Any] | None, bindings: dict | None, env: paths.Env | None, field: str) -> float | None:
-    if spec is None:
-        return None
-    kind, value = spec
-    if kind == "value":
-        return value
-    if kind == "jsonata":
-        value = value(bindings)
-    else:
-        value = paths.select(value, env, field)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise StateDataError("States.Runtime", f"The value for the field '{field}' must be a non-negative number, "
-                                               f"but was {paths.to_json(value)}")
-    return value
-
-
-def _choice(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        bindings = _bindings(raw, context, variables)
-        for rule in state.options["rules"]:
-            if _condition(rule.test, bindings):
-                return _choose(state, rule.assign, rule.output, bindings, raw, variables, rule.next)
-        return _choose(state, state.assign, state.output, bindings, raw, variables, _default(state))
-    env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
-                    context, variables)
-    resolve = env.resolve
-    try:
-        for rule in state.options["rules"]:
-            if rule.test.evaluate(resolve):
-                target, assign = rule.next, rule.assign
-                break
-        else:
-            target, assign = None, state.assign
-    except StatesError as error:
-        raise StateDataError(error.error, error.cause) from None
-    target = target or _default(state)
-    assigned = assign(env) if assign is not None else None
-    output = paths.select(state.output_path, env, "OutputPath")
-    if assigned:
-        variables.update(assigned)
-    return output, target, assigned
-
-
-def _default(state: d.State) -> str:
-    if state.options["default"] is None:
-        raise StatesError("States.NoChoiceMatched", "No Matches!")
-    return state.options["default"]
-
-
-def _choose(state: d.State, assign: Any, output: Any, bindings: dict, raw: Any, variables: dict,
-            target: str) -> tuple:
-    assigned = assign(bindings) if assign is not None else None
-    result = output(bindings) if output is not None else (state.output(bindings) if state.output else raw)
-    if assigned:
-        variables.update(assigned)
-    return result, target, assigned
-
-
-def _condition(test: Any, bindings: dict) -> bool:
-    if isinstance(test, bool):
-        return test
-    value = test.evaluate(bindings, field="Condition")
-    if not isinstance(value, bool):
-        shown = "nothing (undefined)" if value is UNDEFINED else paths.to_json(value)
-        raise StateDataError("States.QueryEvaluationError",
-                             f"The JSONata expression '{test.text[2:-2].strip()}' specified for the field "
-                             f"'Condition' returned {shown}, not a boolean.")
-    return value
-
-
-def _wait(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    options = state.options
-    kind = options["kind"]
-    if state.language == d.JSONATA:
-        bindings = _bindings(raw, context, variables)
-        value = options["expression"](bindings) if "expression" in options else options["value"]
-        run.sleep(_wait_seconds(kind.removesuffix("Path"), value, run.clock))
-        output, assigned = _jsonata_finish(state, bindings, raw, variables)
-        return output, state.next, assigned
-    env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
-                    context, variables)
-    value = paths.select(options["path"], env, kind) if "path" in options else options["value"]
-    run.sleep(_wait_seconds(kind.removesuffix("Path"), value, run.clock))
-    assigned = state.assign(env) if state.assign is not None else None
-    output = paths.select(state.output_path, env, "OutputPath")
-    if assigned:
-        variables.update(assigned)
-    return output, state.next, assigned
-
-
-def _wait_seconds(kind: str, value: Any, clock: Clock) -> float:
-    if kind == "Seconds":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise StateDataError("States.Runtime", f"The SecondsPath parameter does not reference a valid "
-                                                   f"non-negative integer: {paths.to_json(value)}")
-        return float(value)
-    moment = parse_timestamp(value) if isinstance(value, str) else None
-    if moment is None:
-        raise StateDataError("States.Runtime", f"The TimestampPath parameter does not reference a valid "
-                                               f"ISO-8601 extended offset date-time format string: {paths.to_json(value)}")
-    return max(moment - clock.now(), 0.0)
-
-
-def _succeed(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        output = state.output(_bindings(raw, context, variables)) if state.output is not None else raw
-        return output, None, None
-    env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
-                    context, variables)
-    return paths.select(state.output_path, env, "OutputPath"), None, None
-
-
-def _fail(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    found: dict[str, Any] = {}
-    for key in ("error", "cause"):
-        spec = state.options.get(key)
-        if spec is None:
-            found[key] = None
-        elif spec[0] == "value":
-            found[key] = spec[1]
-        elif spec[0] == "jsonata":
-            found[key] = spec[1](_bindings(raw, context, variables))
-        else:
-            found[key] = spec[1](paths.Env(raw, context, variables))["v"]
-    raise StatesError(found["error"], found["cause"])
-
-
-def _parallel(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        bindings = _bindings(raw, context, variables)
-        branch_input = state.parameters(bindings) if state.parameters is not None else raw
-    else:
-        branch_input, _ = _effective_input(state, raw, variables, context)
-    run.events.add("ParallelStateStarted")
-    try:
-        result = run.fan_out([(branch, branch_input) for branch in state.options["branches"]], variables, 0, None, None)
-    except StatesError:
-        run.events.add("ParallelStateFailed")
-        raise
-    run.events.add("ParallelStateSucceeded")
-    if state.language == d.JSONATA:
-        bindings["states"]["result"] = result
-        output, assigned = _jsonata_finish(state, bindings, result, variables)
-    else:
-        output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
-
-
-def _map(run: _Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    options = state.options
-    selector = options.get("selector")
-    if state.language == d.JSONATA:
-        bindings = _bindings(raw, context, variables)
-        items = options["items"](bindings) if "items" in options else raw
-        effective, env = raw, None
-    else:
-        bindings = None
-        effective, env = _effective_input(state, raw, variables, context)
-        items = paths.select(options["items_path"], env, "ItemsPath") if "items_path" in options else effective
-    if not isinstance(items, list):
-        raise StateDataError("States.Runtime", f"Items of the Map state must be a JSON array, but was "
-                                               f"{paths.to_json(items)}")
-    max_concurrency = _number(options["MaxConcurrency"], bindings, env, "MaxConcurrencyPath") or 0
-    tolerated = _tolerance(options, bindings, env, len(items))
-    jobs = []
-    for index, item in enumerate(items):
-        item_context = {**context, "Map": {"Item": {"Index": index, "Value": item}}}
-        if selector is None:
-            item_input = item
-        elif state.language == d.JSONATA:
-            item_input = selector(_bindings(raw, item_context, variables))
-        else:
-            item_input = selector(paths.Env(effective, item_context, variables))
-        jobs.append((options["processor"], item_input))
-    events = run.events
-    events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)})
-
-    def on_item(outcome: str, index: int) -> None:
-        events.add(f"MapIteration{outcome}", f"mapIteration{outcome}EventDetails", {"name": state.name, "index": index})
-
-    try:
-        result = run.fan_out(jobs, variables, int(max_concurrency), tolerated, on_item)
-    except StatesError:
-        events.add("MapStateFailed")
-        raise
-    events.add("MapStateSucceeded")
-    if state.language == d.JSONATA:
-        bindings["states"]["result"] = result
-        output, assigned = _jsonata_finish(state, bindings, result, variables)
-    else:
-        output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
-
-
-def _tolerance(options: dict, bindings: dict | None, env: paths.Env | None, total: int) -> Callable[[int], bool] | None:
-    count = _number(options["ToleratedFailureCount"], bindings, env, "ToleratedFailureCountPath")
-    percentage = _number(options["ToleratedFailurePercentage"], bindings, env, "ToleratedFailurePercentagePath")
-    if count is None and percentage is None:
-        return None
-
-    def tolerated(failures: int) -> bool:
-        within_count = count is None or failures <= count
-        within_percentage = percentage is None or (total and failures * 100.0 / total <= percentage)
-        return bool(within_count and within_percentage)
-
-    return tolerated
-
-
-_HANDLERS: dict[str, Callable[..., tuple]] = {
-    "Pass": _pass, "Task": _task, "Choice": _choice, "Wait": _wait, "Succeed": _succeed,
-    "Fail": _fail, "Parallel": _parallel, "Map": _map,
-}

@@ -57,12 +57,19 @@ _FUNCTIONS: dict[str, Callable] = {
 }
 
 
+def field_name(where: str) -> str:
+    """``/States/Foo/Output/a[0]`` -> ``Output/a[0]``: AWS names a field relative to its state."""
+    relative = where.rsplit("/States/", 1)[-1]
+    return relative.split("/", 1)[1] if "/" in relative else relative
+
+
 class Expression:
     """One compiled ``{% %}`` expression."""
 
     def __init__(self, text: str, where: str) -> None:
         self.text = text
         self.where = where
+        self.field = field_name(where)
         body = text[2:-2].strip()
         if not body:
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The JSONata expression '{text}' is empty at {where}")
@@ -76,7 +83,7 @@ class Expression:
         for name, function in _FUNCTIONS.items():
             self._jsonata.register_lambda(name, function)
 
-    def evaluate(self, bindings: Bindings, *, field: str) -> Any:
+    def evaluate(self, bindings: Bindings) -> Any:
         """The value, or ``UNDEFINED`` when the expression returns nothing."""
         try:
             value = self._jsonata.evaluate(None, bindings)
@@ -84,47 +91,35 @@ class Expression:
             raise StateDataError(
                 "States.QueryEvaluationError",
                 f"An error occurred while evaluating the JSONata expression '{self.text[2:-2].strip()}' "
-                f"specified for the field '{field}': {error}",
+                f"specified for the field '{self.field}': {error}",
+                self.field,
             ) from None
         if value is None:
             return UNDEFINED
         return Utils.convert_nulls(value)
 
 
-def compile_template(value: Any, where: str, field: str) -> Template:
+def compile_template(value: Any, where: str) -> Template:
     """A JSON value with ``{% %}`` strings anywhere (Arguments, Output, Assign, Items...)."""
     if is_expression(value):
         expression = Expression(value, where)
 
         def evaluate(bindings: Bindings) -> Any:
-            result = expression.evaluate(bindings, field=field)
+            result = expression.evaluate(bindings)
             if result is UNDEFINED:
                 raise StateDataError(
                     "States.QueryEvaluationError",
-                    f"The JSONata expression '{value[2:-2].strip()}' specified for the field '{field}' "
-                    "returned nothing (undefined).",
+                    f"The JSONata expression '{value[2:-2].strip()}' specified for the field "
+                    f"'{expression.field}' returned nothing (undefined).",
+                    expression.field,
                 )
             return result
 
         return evaluate
     if isinstance(value, dict):
-        fields = [(key, compile_template(item, f"{where}/{key}", key)) for key, item in value.items()]
-
-        def build(bindings: Bindings) -> Any:
-            out = {}
-            for key, item in fields:
-                out[key] = item(bindings)
-            return out
-
-        return build
+        fields = [(key, compile_template(item, f"{where}/{key}")) for key, item in value.items()]
+        return lambda bindings: {key: item(bindings) for key, item in fields}
     if isinstance(value, list):
-        items = [compile_template(item, f"{where}[{i}]", field) for i, item in enumerate(value)]
+        items = [compile_template(item, f"{where}[{i}]") for i, item in enumerate(value)]
         return lambda bindings: [item(bindings) for item in items]
     return lambda bindings: value
-
-
-def compile_assign(value: Any, where: str) -> Callable[[Bindings], dict]:
-    """``Assign``: a dict of variable names to templates; all of them see the old values."""
-    if not isinstance(value, dict):
-        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Assign' must be an OBJECT at {where}")
-    return compile_template(value, where, "Assign")

@@ -30,6 +30,7 @@ MAX_INPUT_BYTES = 262_144
 EXPRESS_MAX_SECONDS = 300
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
 _SUFFIXES_EXPRESS_REJECTS = (".sync", ".sync:2", ".waitForTaskToken")
+_DIAGNOSTIC = re.compile(r"^Invalid State Machine Definition: '([A-Z_]+): (.*?)(?: at (/[^']*))?'$", re.DOTALL)
 
 
 class ApiError(StepFunctionsLocalError):
@@ -87,27 +88,34 @@ class History:
 
     def add(self, event_type: str, details_key: str | None = None, details: dict | None = None) -> int:
         with self._lock:
-            event_id = len(self.events) + 1
-            if self._closed:  # a stopped execution's last steps are not part of its history
-                return event_id
-            # AWS chains events, but the first state entered points at 0 like ExecutionStarted.
-            previous = 0 if event_id <= 2 else event_id - 1
-            event: dict[str, Any] = {
-                "timestamp": _datetime(self._clock.now()),
-                "type": event_type,
-                "id": event_id,
-                "previousEventId": previous,
-            }
-            if details_key is not None:
-                event[details_key] = details if details is not None else {}
-            self.events.append(event)
-            return event_id
+            return self._append(event_type, details_key, details)
 
     def close(self, event_type: str, details_key: str, details: dict) -> None:
         """Record the execution's final event; nothing is recorded after it."""
-        self.add(event_type, details_key, details)
         with self._lock:
+            self._append(event_type, details_key, details)
             self._closed = True
+
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return list(self.events)
+
+    def _append(self, event_type: str, details_key: str | None, details: dict | None) -> int:
+        event_id = len(self.events) + 1
+        if self._closed:  # a stopped execution's last steps are not part of its history
+            return event_id
+        # AWS chains events, but the first state entered points at 0 like ExecutionStarted.
+        previous = 0 if event_id <= 2 else event_id - 1
+        event: dict[str, Any] = {
+            "timestamp": _datetime(self._clock.now()),
+            "type": event_type,
+            "id": event_id,
+            "previousEventId": previous,
+        }
+        if details_key is not None:
+            event[details_key] = details if details is not None else {}
+        self.events.append(event)
+        return event_id
 
 
 class Runtime:
@@ -169,11 +177,13 @@ class Runtime:
         loggingConfiguration: dict | None = None,
         tracingConfiguration: dict | None = None,
         tags: list[dict] | None = None,
+        publish: bool = False,
         **_ignored: Any,
     ) -> dict:
         _check_name(name)
         _check_arn(roleArn, "role")
-        logging = _logging(loggingConfiguration, type)
+        _no_versions(publish)
+        logging = _logging(loggingConfiguration)
         machine = self._compile(definition, type)
         arn = self.state_machine_arn(name)
         with self._lock:
@@ -191,6 +201,16 @@ class Runtime:
                 tracingConfiguration or {"enabled": False}, list(tags or []))
         return {"stateMachineArn": arn, "creationDate": created}
 
+    def validate_state_machine_definition(self, *, definition: str, type: str = "STANDARD",
+                                          **_ignored: Any) -> dict:
+        try:
+            self._compile(definition, type)
+        except ApiError as error:
+            if error.code != "InvalidDefinition":
+                raise
+            return {"result": "FAIL", "diagnostics": [_diagnostic(error.message)], "truncated": False}
+        return {"result": "OK", "diagnostics": [], "truncated": False}
+
     def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict:
         sm = self._state_machine(stateMachineArn)
         return {
@@ -207,9 +227,11 @@ class Runtime:
         roleArn: str | None = None,
         loggingConfiguration: dict | None = None,
         tracingConfiguration: dict | None = None,
+        publish: bool = False,
         **_ignored: Any,
     ) -> dict:
         sm = self._state_machine(stateMachineArn)
+        _no_versions(publish)
         if definition is None and roleArn is None and loggingConfiguration is None and tracingConfiguration is None:
             raise ApiError("MissingRequiredParameter",
                            "Either the definition, the role ARN, the LoggingConfiguration, "
@@ -217,7 +239,7 @@ class Runtime:
         machine = self._compile(definition, sm.type) if definition is not None else None
         if roleArn is not None:
             _check_arn(roleArn, "role")
-        logging = _logging(loggingConfiguration, sm.type) if loggingConfiguration is not None else None
+        logging = _logging(loggingConfiguration) if loggingConfiguration is not None else None
         updated = _datetime(self.clock.now())
         with self._lock:
             if machine is not None:
@@ -373,8 +395,9 @@ class Runtime:
         includeExecutionData: bool = True,
     ) -> dict:
         execution = self._execution(executionArn)
-        with execution.history._lock:
-            events = list(reversed(execution.history.events)) if reverseOrder else list(execution.history.events)
+        events = execution.history.snapshot()
+        if reverseOrder:
+            events.reverse()
         if not includeExecutionData:
             events = [_without_data(event) for event in events]
         return _page(events, "events", maxResults, nextToken)
@@ -387,6 +410,23 @@ class Runtime:
                 execution.stop_requested.set()
             stopped = execution.stopped
         return {"stopDate": stopped}
+
+    # -- tags -----------------------------------------------------------------------------
+    def tag_resource(self, *, resourceArn: str, tags: list[dict]) -> dict:
+        sm = self._state_machine(resourceArn)
+        with self._lock:
+            keys = {tag["key"] for tag in tags}
+            sm.tags = [tag for tag in sm.tags if tag["key"] not in keys] + list(tags)
+        return {}
+
+    def untag_resource(self, *, resourceArn: str, tagKeys: list[str]) -> dict:
+        sm = self._state_machine(resourceArn)
+        with self._lock:
+            sm.tags = [tag for tag in sm.tags if tag["key"] not in tagKeys]
+        return {}
+
+    def list_tags_for_resource(self, *, resourceArn: str) -> dict:
+        return {"tags": list(self._state_machine(resourceArn).tags)}
 
     def wait_for(self, execution_arn: str, timeout: float | None = None) -> bool:
         """Block until a Standard execution is done (for nested ``.sync`` tasks and tests)."""
@@ -479,6 +519,7 @@ class Runtime:
 OPERATIONS = {
     "CreateStateMachine": "create_state_machine",
     "DescribeStateMachine": "describe_state_machine",
+    "ValidateStateMachineDefinition": "validate_state_machine_definition",
     "UpdateStateMachine": "update_state_machine",
     "DeleteStateMachine": "delete_state_machine",
     "ListStateMachines": "list_state_machines",
@@ -489,6 +530,9 @@ OPERATIONS = {
     "ListExecutions": "list_executions",
     "GetExecutionHistory": "get_execution_history",
     "StopExecution": "stop_execution",
+    "TagResource": "tag_resource",
+    "UntagResource": "untag_resource",
+    "ListTagsForResource": "list_tags_for_resource",
 }
 
 
@@ -536,7 +580,23 @@ def _parse_input(text: str | None) -> tuple[str, Any]:
         raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{error}'") from None
 
 
-def _logging(configuration: dict | None, machine_type: str) -> dict:
+def _diagnostic(message: str) -> dict:
+    """``Invalid State Machine Definition: 'CODE: text at /path'`` -> a ValidateStateMachineDefinition diagnostic."""
+    found = _DIAGNOSTIC.match(message)
+    code, text, location = found.groups() if found else ("SCHEMA_VALIDATION_FAILED", message, None)
+    diagnostic = {"severity": "ERROR", "code": code, "message": text}
+    if location is not None:
+        diagnostic["location"] = location
+    return diagnostic
+
+
+def _no_versions(publish: bool) -> None:
+    if publish:
+        raise ApiError("ValidationException",
+                       "Publishing state machine versions is not supported by stepfunctions_local")
+
+
+def _logging(configuration: dict | None) -> dict:
     configuration = dict(configuration or {"level": "OFF", "includeExecutionData": False})
     configuration.setdefault("level", "OFF")
     configuration.setdefault("includeExecutionData", False)

@@ -67,10 +67,12 @@ class LambdaRegistry:
         return arn
 
     def resolve(self, function_name: str) -> LambdaFunction:
-        name, _qualifier = _split(function_name)
+        name, qualifier = _split(function_name)
         function = self._functions.get(name)
         if function is None:
             arn = f"arn:aws:lambda:{self._region}:{self._account_id}:function:{name}"
+            if qualifier is not None:
+                arn += f":{qualifier}"
             raise StatesError(
                 "Lambda.ResourceNotFoundException",
                 f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; Error Code: "

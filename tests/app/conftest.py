@@ -20,23 +20,29 @@ STATE_MACHINE_ARN = stage_environment()["STATE_MACHINE_ARN"]
 
 
 @pytest.fixture
-def aws_services() -> Iterator[None]:
-    """moto with both tables, a verified sender; fresh app clients."""
+def app_clients() -> Iterator[None]:
+    """The app's cached boto3 clients are created afresh for each test."""
     aws.client.cache_clear()
-    with mock_aws():
-        create_app_resources(SENDER)
-        yield
+    yield
     aws.client.cache_clear()
 
 
 @pytest.fixture
-def client(aws_services: None) -> Iterator[Client]:
+def aws_services(app_clients: None) -> Iterator[None]:
+    """moto with both tables and a verified sender."""
+    with mock_aws():
+        create_app_resources(SENDER)
+        yield
+
+
+@pytest.fixture
+def client(app_clients: None) -> Iterator[Client]:
     with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def sfn(aws_services: None) -> Iterator[Stubber]:
+def sfn(app_clients: None) -> Iterator[Stubber]:
     """A Stubber on the app's own (lazily created, cached) Step Functions client."""
     with Stubber(aws.client("stepfunctions")) as stubber:
         yield stubber

@@ -10,6 +10,9 @@ from chalicelib import aws, forms, settings
 from tests.app.conftest import JsonOf, Matches, expect_execution
 from tests.events import load_event
 
+# Idempotency records live in moto's DynamoDB.
+pytestmark = pytest.mark.usefixtures("aws_services")
+
 WORKFLOW_OUTPUT = json.loads(load_event("sync_execution_succeeded")["output"])
 
 

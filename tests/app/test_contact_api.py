@@ -6,6 +6,7 @@ import json
 import pytest
 from botocore.stub import ANY
 
+from chalicelib.web import StageCORSConfig
 from tests.app.conftest import JsonOf, Matches, expect_execution
 
 JSON = {"Content-Type": "application/json"}
@@ -98,6 +99,14 @@ class TestSubmission:
         response = post(client, {"message": "Hello"})
         # THEN only the stage's origin may read the answer
         assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:8000"
+
+    def test_preflight_headers_follow_the_stage_origin(self, monkeypatch):
+        # GIVEN a stage whose page lives on one origin
+        monkeypatch.setenv("ALLOWED_ORIGIN", "https://contact.example.com")
+        # WHEN the CORS headers (also used for API Gateway's preflight) are built
+        headers = StageCORSConfig().get_access_control_headers()
+        # THEN they name that origin only, read at that moment rather than at import
+        assert headers["Access-Control-Allow-Origin"] == "https://contact.example.com"
 
 
 BAD_REQUESTS = {

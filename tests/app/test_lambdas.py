@@ -31,6 +31,7 @@ class TestGenerateTicketId:
         assert all(tickets.is_ticket_id(ticket_id) for ticket_id in ids)
 
 
+@pytest.mark.usefixtures("aws_services")
 class TestNotifyAdmin:
     def test_negative_message_is_emailed_to_the_admin(self, client):
         # GIVEN a verified sender (fixture) and the workflow's notifier payload

@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 from tests.deploy.aws_calls import HandlerScan, scan_handlers
-from tests.deploy.conftest import PROJECT_DIR
+from tests.deploy.conftest import (
+    POLICY_FILES,
+    PROJECT_DIR,
+    actions_of,
+    configured_policy_files,
+)
 
 STAGES = ("local", "dev", "prod")
 # What the Lambda platform does with the function's role, not the code: logs, X-Ray segments,
@@ -18,24 +23,9 @@ SQS_EVENT_SOURCE_ACTIONS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQ
 SQS_CONSUMERS = {"process_queued_submissions"}
 
 
-def _policy_files(stage: str) -> dict[str, str]:
-    """Chalice function name -> its policy file, as .chalice/config.json assigns them."""
-    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
-    settings = config["stages"][stage]
-    functions = settings.get("lambda_functions", {})
-    default = settings.get("iam_policy_file") or config.get("iam_policy_file")
-    names = set(functions) | {"api_handler"}
-    return {name: functions.get(name, {}).get("iam_policy_file") or default for name in names}
-
-
 def _statements(policy_file: str) -> list[dict[str, Any]]:
     document = json.loads((PROJECT_DIR / ".chalice" / policy_file).read_text(encoding="utf-8"))
     return document["Statement"]
-
-
-def _actions(statement: dict[str, Any]) -> list[str]:
-    action = statement["Action"]
-    return [action] if isinstance(action, str) else action
 
 
 def _allowed(policy_file: str) -> set[str]:
@@ -43,7 +33,7 @@ def _allowed(policy_file: str) -> set[str]:
         action
         for statement in _statements(policy_file)
         if statement["Effect"] == "Allow"
-        for action in _actions(statement)
+        for action in actions_of(statement)
     }
 
 
@@ -81,15 +71,13 @@ class TestScan:
 class TestPolicies:
     def test_every_handler_has_a_policy_file_of_its_own(self, stage, scans):
         # GIVEN the stage's policy assignments
-        files = _policy_files(stage)
-        # THEN every Lambda function of the app has one, and no two share one
+        files = configured_policy_files(stage)
+        # THEN every Lambda function of the app has its own, by the agreed names
         assert set(scans) <= set(files)
-        assert len(set(files.values())) == len(files)
-        for policy_file in files.values():
-            assert (PROJECT_DIR / ".chalice" / policy_file).is_file(), policy_file
+        assert files == POLICY_FILES
 
     def test_every_call_is_allowed_by_its_functions_policy(self, stage, scans):
-        files = _policy_files(stage)
+        files = configured_policy_files(stage)
         for name, scan in scans.items():
             # GIVEN the calls a function's code can make
             required = {call.iam_action: call.location for call in scan.calls}
@@ -100,7 +88,7 @@ class TestPolicies:
             assert missing == {}, name
 
     def test_policies_allow_nothing_the_code_or_platform_does_not_use(self, stage, scans):
-        files = _policy_files(stage)
+        files = configured_policy_files(stage)
         for name, scan in scans.items():
             # GIVEN what a function's code and its Lambda platform need
             needed = {call.iam_action for call in scan.calls} | PLATFORM_ACTIONS | TRACING_ACTIONS
@@ -108,21 +96,3 @@ class TestPolicies:
                 needed |= SQS_EVENT_SOURCE_ACTIONS
             # THEN its policy allows no more
             assert _allowed(files[name]) - needed == set(), name
-
-
-POLICY_FILES = sorted(path.name for path in (PROJECT_DIR / ".chalice").glob("policy-*.json"))
-
-
-class TestPolicyShape:
-    @pytest.mark.parametrize("policy_file", POLICY_FILES)
-    def test_no_wildcard_action_and_wildcard_resource_only_where_aws_requires_it(self, policy_file):
-        for statement in _statements(policy_file):
-            # GIVEN a statement of a function policy
-            # THEN it allows named actions only
-            assert statement["Effect"] == "Allow"
-            assert "NotAction" not in statement and "NotResource" not in statement
-            assert all("*" not in action for action in _actions(statement)), statement
-            # AND only X-Ray, which has no resource-level permissions, gets Resource "*"
-            if statement["Resource"] == "*" or "*" in statement["Resource"]:
-                assert set(_actions(statement)) <= TRACING_ACTIONS, statement
-                assert "ResourceLevelPermissions" in statement["Sid"]

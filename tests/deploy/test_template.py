@@ -8,17 +8,19 @@ from typing import Any
 
 import boto3
 import pytest
+from awscli.clidriver import create_clidriver
 from cfnlint.api import ManualArgs, lint
+from moto import mock_aws
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 from statelint.linter import Linter
 
 from deploy.package import STATE_MACHINE_DEFINITIONS
-from tests.deploy.conftest import PROJECT_DIR, Packaged
+from tests.deploy.conftest import PROJECT_DIR, Packaged, actions_of, configured_policy_files
 
 # Chalice function name -> logical id Chalice gives it in the template.
 FUNCTIONS = {
-    "api": "APIHandler",
+    "api_handler": "APIHandler",
     "generate_ticket_id": "GenerateTicketId",
     "notify_admin": "NotifyAdmin",
     "process_queued_submissions": "ProcessQueuedSubmissions",
@@ -40,11 +42,6 @@ def _statements(policy_document: dict[str, Any]) -> list[dict[str, Any]]:
     return policy_document["Statement"]
 
 
-def _actions(statement: dict[str, Any]) -> list[str]:
-    action = statement["Action"]
-    return [action] if isinstance(action, str) else action
-
-
 @pytest.fixture(scope="module")
 def expanded(packaged: Packaged) -> dict[str, Any]:
     """The template after `aws cloudformation package` and the SAM transform CloudFormation runs."""
@@ -60,6 +57,12 @@ def expanded(packaged: Packaged) -> dict[str, Any]:
     )
 
 
+def _lint(text: str) -> list[str]:
+    """Everything cfn-lint reports for us-east-1, informational rules included."""
+    config = ManualArgs(regions=["us-east-1"], include_checks=["I"])
+    return [str(match) for match in lint(text, config=config)]
+
+
 def _of_type(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r["Properties"] for r in template["Resources"].values() if r["Type"] == kind]
 
@@ -69,17 +72,41 @@ class TestLint:
         # GIVEN the template as `make package` writes it
         text = (packaged.directory / "sam.json").read_text(encoding="utf-8")
         # WHEN cfn-lint checks it (SAM schemas included), informational rules too
-        matches = lint(text, config=ManualArgs(regions=["us-east-1"], include_checks=["I"]))
+        problems = _lint(text)
         # THEN it reports nothing: no error, no warning, no stateful resource without a policy
-        assert [str(match) for match in matches] == []
+        assert problems == []
 
     def test_sam_transform_expands_to_a_template_cfn_lint_accepts(self, expanded: dict[str, Any]):
         # GIVEN the template as CloudFormation sees it after the SAM transform
         # WHEN cfn-lint checks it
-        matches = lint(json.dumps(expanded), config=ManualArgs(regions=["us-east-1"], include_checks=["I"]))
+        problems = _lint(json.dumps(expanded))
         # THEN it reports nothing, and no SAM resource is left unexpanded
-        assert [str(match) for match in matches] == []
+        assert problems == []
         assert not [r for r in expanded["Resources"].values() if r["Type"].startswith("AWS::Serverless::")]
+
+    def test_cloudformation_package_uploads_the_code_and_keeps_the_template_valid(
+        self, packaged: Packaged, tmp_path
+    ):
+        # GIVEN the packaged stage and an artifact bucket
+        with mock_aws():
+            boto3.client("s3").create_bucket(Bucket="artifacts")
+            # WHEN `aws cloudformation package` runs, as the deploy step does before deploying
+            output = tmp_path / "packaged.yaml"
+            status = create_clidriver().main(
+                [
+                    "cloudformation", "package",
+                    "--template-file", str(packaged.directory / "sam.json"),
+                    "--s3-bucket", "artifacts",
+                    "--output-template-file", str(output),
+                ]
+            )
+            uploaded = boto3.client("s3").list_objects_v2(Bucket="artifacts")["KeyCount"]
+        # THEN the code is uploaded once and the template for `aws cloudformation deploy` lints clean
+        assert status == 0
+        assert uploaded == 1
+        text = output.read_text(encoding="utf-8")
+        assert "./deployment.zip" not in text
+        assert _lint(text) == []
 
     def test_every_state_machine_passes_statelint_after_substitution(self, packaged: Packaged):
         # GIVEN every ASL file of the project, each deployed as a state machine
@@ -197,7 +224,7 @@ def _task_grants(role: dict[str, Any]) -> dict[str, Any]:
         action: statement["Resource"]
         for policy in role["Policies"]
         for statement in _statements(policy["PolicyDocument"])
-        for action in _actions(statement)
+        for action in actions_of(statement)
         if not action.startswith(("logs:", "xray:"))
     }
 
@@ -225,6 +252,39 @@ def _integration_action(resource: str) -> str:
         return "lambda:InvokeFunction"
     prefix = {"sfn": "states"}.get(service, service)
     return f"{prefix}:{api[0].upper()}{api[1:]}"
+
+
+class TestIam:
+    def test_no_wildcard_action_and_no_unexplained_wildcard_resource(
+        self, expanded: dict[str, Any]
+    ):
+        # GIVEN every policy statement of the deployed stack (roles and resource policies)
+        statements = [
+            statement
+            for resource in expanded["Resources"].values()
+            for document in _policy_documents(resource)
+            for statement in document["Statement"]
+        ]
+        assert statements
+        for statement in statements:
+            # THEN it names its actions
+            assert "NotAction" not in statement and "NotResource" not in statement
+            assert all("*" not in action for action in actions_of(statement)), statement
+            # AND Resource "*" says why in its Sid; a partial wildcard (beyond a log group's
+            # streams) is narrowed by a Condition
+            if statement["Resource"] == "*":
+                assert "NoResourceLevelPermissions" in statement["Sid"], statement
+            elif "*" in json.dumps(statement["Resource"]).replace(":*", ""):
+                assert statement.get("Condition"), statement
+
+
+def _policy_documents(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    properties = resource["Properties"]
+    if resource["Type"] == "AWS::IAM::Role":
+        return [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
+    if resource["Type"] == "AWS::SQS::QueuePolicy":
+        return [properties["PolicyDocument"]]
+    return []
 
 
 class TestStorage:
@@ -353,7 +413,7 @@ class TestFunctions:
         assert packaged.template["Parameters"]["Stage"]["AllowedValues"] == ["dev"]
         # THEN every function's deployed name is contact-form-<stage>-<function>
         for name, logical_id in FUNCTIONS.items():
-            expected = "contact-form-${Stage}" + ("" if name == "api" else f"-{name}")
+            expected = "contact-form-${Stage}" + ("" if name == "api_handler" else f"-{name}")
             assert packaged.properties(logical_id)["FunctionName"] == {"Fn::Sub": expected}
 
     def test_environment_points_at_the_stack_resources_and_parameters(self, packaged: Packaged):
@@ -370,19 +430,15 @@ class TestFunctions:
             assert variables["STATE_MACHINE_ARN"] == {"Ref": "ContactFormStateMachine"}, logical_id
 
     def test_each_function_has_its_own_role_with_its_policy_file(self, packaged: Packaged):
-        # GIVEN the stage config naming a policy file per function
-        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
-        stage = config["stages"]["dev"]
+        # GIVEN the policy file the stage config gives each function
+        files = configured_policy_files("dev")
         roles = set()
         for name, logical_id in FUNCTIONS.items():
-            settings = stage if name == "api" else stage.get("lambda_functions", {}).get(name, {})
-            policy_file = settings.get("iam_policy_file") or config.get("iam_policy_file")
             # THEN the function's role carries exactly that file's policy
-            assert policy_file == f"policy-{name}.json"
             role_id = _target(packaged.properties(logical_id)["Role"])
             [policy] = packaged.properties(role_id)["Policies"]
-            expected = json.loads((PROJECT_DIR / ".chalice" / policy_file).read_text(encoding="utf-8"))
-            assert policy["PolicyDocument"] == expected
+            policy_file = PROJECT_DIR / ".chalice" / files[name]
+            assert policy["PolicyDocument"] == json.loads(policy_file.read_text(encoding="utf-8"))
             roles.add(role_id)
         assert len(roles) == len(FUNCTIONS)
 

@@ -90,3 +90,16 @@ def test_busy_port_is_named_and_nothing_starts():
     assert "SFN_PORT" in result.stderr and str(ports.sfn) in result.stderr
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_tickets_without_a_running_stack_says_what_to_start():
+    # GIVEN nothing listening on the AWS port
+    port = free_ports().aws
+    # WHEN the user asks for the tickets
+    result = subprocess.run(
+        [sys.executable, "-m", "localdev", "tickets", "--aws-port", str(port)],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
+    )
+    # THEN a one-line message names the port and `make run`, with exit code 1
+    assert result.returncode == 1
+    assert f"AWS_PORT={port}" in result.stderr and "make run" in result.stderr

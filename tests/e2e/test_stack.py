@@ -138,12 +138,14 @@ class TestEventDelivery:
             }]
         )
         assert entries["FailedEntryCount"] == 0
-        # THEN one ticket is recorded and a Contact Form Processed event with its id is on the queue
+        # THEN one ticket is recorded, and a Contact Form Processed event with its id is logged and kept
         [ticket] = eventually(lambda: tickets_mentioning(stack, word))
         processed = eventually(lambda: _processed_events(stack, ticket["ticketId"]))
         assert processed[0]["detail-type"] == "Contact Form Processed"
         assert processed[0]["detail"]["sentiment"] == "NEGATIVE"
-        stack.wait_for_output(f"{entries['Entries'][0]['EventId']}")
+        stack.wait_for_output("Contact Form Processed:", ticket["ticketId"])
+        # AND the second delivery of the same event made no second ticket
+        stack.wait_for_output(entries["Entries"][0]["EventId"], "receive 2")
         assert len(tickets_mentioning(stack, word)) == 1
 
 

@@ -235,6 +235,18 @@ class TestStandardExecutions:
         # THEN it is the machine that ran
         assert (described["stateMachineArn"], described["definition"]) == (arn, pass_through())
 
+    def test_running_execution_keeps_the_definition_it_started_with(self, runtime, sfn, gate):
+        # GIVEN a running execution
+        original = task("arn:aws:lambda:us-east-1:000000000000:function:blocker")
+        arn = create(sfn, "flow", original, "STANDARD")
+        execution_arn = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        # WHEN the state machine is updated meanwhile
+        sfn.update_state_machine(stateMachineArn=arn, definition=pass_through())
+        gate.set()
+        # THEN the execution finishes on, and reports, its original definition
+        assert _finished(runtime, sfn, execution_arn)["status"] == "SUCCEEDED"
+        assert sfn.describe_state_machine_for_execution(executionArn=execution_arn)["definition"] == original
+
     def test_unknown_execution_is_execution_does_not_exist(self, sfn):
         # GIVEN no execution
         arn = "arn:aws:states:us-east-1:000000000000:execution:flow:nope"

@@ -41,6 +41,15 @@ class TestCreate:
         # THEN AWS answers with the same machine
         assert again["creationDate"] == first["creationDate"]
 
+    def test_recreate_with_other_role_is_still_idempotent(self, sfn):
+        # GIVEN an existing state machine
+        first = sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN)
+        # WHEN it is created again with another role (AWS ignores role and tags here)
+        again = sfn.create_state_machine(name="orders", definition=pass_through(),
+                                         roleArn="arn:aws:iam::000000000000:role/other")
+        # THEN the existing machine is returned
+        assert again["stateMachineArn"] == first["stateMachineArn"]
+
     def test_recreate_with_other_definition_is_already_exists(self, sfn):
         # GIVEN an existing state machine
         create(sfn, "orders", pass_through(), "STANDARD")
@@ -200,3 +209,42 @@ class TestDescribeUpdateDeleteList:
         assert names == ["a", "b", "c"]
         assert "nextToken" not in second
         assert set(first["stateMachines"][0]) == {"stateMachineArn", "name", "type", "creationDate"}
+
+
+class TestTags:
+    def test_tags_given_at_create_are_listed_and_can_change(self, sfn):
+        # GIVEN a machine created with a tag
+        sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN,
+                                 tags=[{"key": "team", "value": "support"}])
+        # WHEN one tag is replaced, one added and one removed
+        sfn.tag_resource(resourceArn=ARN, tags=[{"key": "team", "value": "web"}, {"key": "tier", "value": "1"}])
+        sfn.untag_resource(resourceArn=ARN, tagKeys=["tier"])
+        # THEN the listing shows the result
+        assert sfn.list_tags_for_resource(resourceArn=ARN)["tags"] == [{"key": "team", "value": "web"}]
+
+    def test_publishing_versions_is_refused_loudly(self, sfn):
+        # GIVEN versions are not implemented
+        # WHEN a machine is created with publish=True
+        with pytest.raises(ClientError) as error:
+            sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN, publish=True)
+        # THEN the call fails instead of pretending
+        assert _code(error) == "ValidationException"
+
+
+class TestValidateDefinition:
+    def test_valid_definition_is_ok(self, sfn):
+        # GIVEN a valid definition
+        # WHEN it is validated
+        response = sfn.validate_state_machine_definition(definition=pass_through(), type="EXPRESS")
+        # THEN the result is OK without diagnostics
+        assert (response["result"], response["diagnostics"]) == ("OK", [])
+
+    def test_invalid_definition_reports_code_message_and_location(self, sfn):
+        # GIVEN a state with neither Next nor End
+        # WHEN it is validated
+        response = sfn.validate_state_machine_definition(definition=definition({"A": {"Type": "Pass"}}))
+        # THEN one ERROR diagnostic points at the state
+        assert response["result"] == "FAIL"
+        [diagnostic] = response["diagnostics"]
+        assert (diagnostic["severity"], diagnostic["code"], diagnostic["location"]) == (
+            "ERROR", "SCHEMA_VALIDATION_FAILED", "/States/A")

@@ -115,3 +115,11 @@ class TestValidDefinitions:
                            "${TicketsTableName}": "contact-form-tickets"}.items():
             text = text.replace(key, value)
         assert compile_definition(text).definition["StartAt"]
+
+    def test_heartbeat_must_be_shorter_than_timeout(self):
+        assert "/States/A/HeartbeatSeconds" in invalid(machine(A={
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True,
+            "TimeoutSeconds": 5, "HeartbeatSeconds": 5}))
+
+    def test_variable_names_must_be_identifiers(self):
+        assert "/States/A/Assign" in invalid(machine(A={"Type": "Pass", "Assign": {"not-ok": 1}, "End": True}))

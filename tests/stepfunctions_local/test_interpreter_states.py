@@ -113,7 +113,7 @@ class TestParallel:
                 {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Branch.Broke"}}}],
                     "Catch": [{"ErrorEquals": ["Branch.Broke"], "ResultPath": "$.err", "Next": "Ok"}]},
             "Ok": {"Type": "Succeed"}}, "Par")
-        assert run(definition, {"a": 1}).output == {"a": 1, "err": {"Error": "Branch.Broke"}}
+        assert run(definition, {"a": 1}).output == {"a": 1, "err": {"Error": "Branch.Broke", "Cause": ""}}
 
     def test_history_has_parallel_events(self):
         history = History()
@@ -198,3 +198,11 @@ class TestHistory:
         history = History()
         run(single({"Type": "Fail", "Error": "E"}), history=history)
         assert history.types == ["FailStateEntered"]
+
+    def test_wait_for_task_token_puts_a_token_in_the_context(self):
+        tasks = FakeTasks()
+        run(single({"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}}), tasks=tasks)
+        call = tasks.calls[0]
+        assert call["parameters"]["MessageBody"]["token"] == call["context"]["Task"]["Token"]
+        assert len(call["context"]["Task"]["Token"]) == 64

@@ -23,11 +23,11 @@ class TestJsonPathVariables:
             "C": {"Type": "Pass", "Parameters": {"x.$": "$x", "y.$": "$y"}, "End": True}}}
         assert run(definition).output == {"x": 10, "y": 1}
 
-    def test_task_assign_sees_the_selected_result(self):
+    def test_task_assign_sees_the_raw_result_before_result_selector(self):
         tasks = FakeTasks(worker=lambda p: {"Payload": {"id": "T-9"}})
         definition = {"StartAt": "T", "States": {
             "T": {"Type": "Task", "Resource": LAMBDA_ARN, "ResultSelector": {"ticket.$": "$.Payload.id"},
-                  "Assign": {"ticket.$": "$.ticket"}, "ResultPath": None, "Next": "P"},
+                  "Assign": {"ticket.$": "$.Payload.id"}, "ResultPath": None, "Next": "P"},
             "P": {"Type": "Pass", "Parameters": {"t.$": "$ticket"}, "End": True}}}
         assert run(definition, {}, tasks=tasks).output == {"t": "T-9"}
 

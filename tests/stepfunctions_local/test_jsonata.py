@@ -107,10 +107,36 @@ class TestJsonataErrors:
         assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
         assert result.cause.startswith("An error occurred while executing the state 'S' (entered at the event id #2).")
 
-    def test_undefined_result_is_an_error(self):
-        result = run(jsonata(single({"Type": "Pass", "Output": {"x": "{% $states.input.nothing %}"}})), {"a": 1})
+    def test_undefined_result_names_the_field_relative_to_the_state(self):
+        # GIVEN an Arguments field whose expression selects nothing (the shape of an AWS-recorded failure)
+        state = {"Type": "Task", "Resource": LAMBDA_ARN,
+                 "Arguments": {"Input": {"pushLocation": "{% $states.input.pushLocation %}"}}}
+        # WHEN it runs
+        result = run(jsonata(single(state)), {"a": 1})
+        # THEN the state fails with AWS's error and cause
         assert result.error == "States.QueryEvaluationError"
-        assert "returned nothing" in result.cause
+        assert result.cause == ("An error occurred while executing the state 'S' (entered at the event id #2). "
+                                "The JSONata expression '$states.input.pushLocation' specified for the field "
+                                "'Arguments/Input/pushLocation' returned nothing (undefined).")
+
+    def test_fields_in_arrays_and_catchers_are_named_by_their_path(self):
+        tasks = FakeTasks(worker=failing(StatesError("Boom")))
+        definition = jsonata({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA_ARN, "End": True,
+                  "Catch": [{"ErrorEquals": ["X"], "Next": "Done"},
+                            {"ErrorEquals": ["States.ALL"], "Next": "Done",
+                             "Output": {"v": ["{% $states.input.gone %}"]}}]},
+            "Done": {"Type": "Succeed"}}})
+        assert "for the field 'Catch[1]/Output/v[0]' returned nothing" in run(definition, {}, tasks=tasks).cause
+
+    def test_map_items_must_be_an_array(self):
+        state = {"Type": "Map", "Items": "{% $states.input.n %}",
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+        result = run(jsonata(single(state)), {"n": 5})
+        assert result.error == "States.QueryEvaluationError"
+        assert result.cause.endswith("The JSONata expression '$states.input.n' specified for the field 'Items' "
+                                     "returned an unexpected result type. Expected 'array', but was 'number' "
+                                     "for value: 5")
 
     def test_query_evaluation_error_can_be_caught(self):
         definition = jsonata({"StartAt": "T", "States": {
@@ -132,3 +158,15 @@ class TestJsonataErrors:
     def test_jsonpath_fields_are_rejected_in_jsonata_states(self):
         with pytest.raises(DefinitionError, match=r"InputPath.*at /States/S/InputPath"):
             run(jsonata(single({"Type": "Pass", "InputPath": "$.a"})))
+
+    def test_failed_expression_records_an_evaluation_failed_event(self):
+        from .interpreter_support import History
+
+        history = History()
+        run(jsonata(single({"Type": "Pass", "Output": {"v": "{% $states.input.gone %}"}})), {}, history=history)
+        assert history.types == ["PassStateEntered", "EvaluationFailed"]
+        assert history.events[1][1:] == ("evaluationFailedEventDetails", {
+            "error": "States.QueryEvaluationError",
+            "cause": "The JSONata expression '$states.input.gone' specified for the field 'Output/v' returned "
+                     "nothing (undefined).",
+            "location": "Output/v", "state": "S"})

@@ -153,4 +153,4 @@ class TestTaskTimeouts:
         result = run(task_machine(TimeoutSeconds=1, catch=[{"ErrorEquals": ["States.Timeout"], "Next": "Recover"}]),
                      tasks=tasks)
         release.set()
-        assert result.output == {"Error": "States.Timeout"}
+        assert result.output == {"Error": "States.Timeout", "Cause": ""}

@@ -1,0 +1,123 @@
+"""statemachine/contact_form.asl.json, run for real by stepfunctions_local with the app's handlers."""
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from chalicelib import settings, tickets
+
+TAKEN_ID = "CF-0000-0000-00"
+FRESH_ID = "CF-1111-1111-11"
+
+
+def output_of(execution: dict) -> dict:
+    assert execution["status"] == "SUCCEEDED", (execution.get("error"), execution.get("cause"))
+    return json.loads(execution["output"])
+
+
+def take_ticket_id(ticket_id: str) -> None:
+    boto3.client("dynamodb").put_item(
+        TableName=settings.tickets_table(),
+        Item={"ticketId": {"S": ticket_id}, "message": {"S": "an earlier customer's message"}},
+    )
+
+
+class TestSentimentRouting:
+    def test_negative_message_is_recorded_and_emailed_once(self, stack):
+        # WHEN an unhappy customer writes
+        output = output_of(stack.run({"message": "This is bad service", "source": "api"}))
+        # THEN the answer is exactly the contract's, the ticket is stored and one email names it
+        assert set(output) == {"ticketId", "sentiment", "sentimentScore"}
+        assert output["sentiment"] == "NEGATIVE"
+        assert set(output["sentimentScore"]) == {"Positive", "Negative", "Neutral", "Mixed"}
+        assert tickets.is_ticket_id(output["ticketId"])
+        item = stack.ticket(output["ticketId"])
+        assert item["message"] == {"S": "This is bad service"}
+        assert item["sentiment"] == {"S": "NEGATIVE"}
+        assert item["status"] == {"S": "OPEN"}
+        assert item["notificationStatus"] == {"S": "SENT"}
+        assert item["source"] == {"S": "api"}
+        assert item["sentimentSource"] == {"S": "COMPREHEND"}
+        assert float(item["sentimentScore"]["M"]["Negative"]["N"]) == output["sentimentScore"]["Negative"]
+        assert item["executionArn"]["S"].startswith("arn:aws:states:us-east-1:000000000000:express:")
+        assert stack.emails_mentioning(output["ticketId"]) == 1
+
+    def test_positive_message_is_recorded_without_email(self, stack):
+        # WHEN a happy customer writes, with name and email
+        output = output_of(stack.run({"message": "I love this, great work!", "name": "Ada", "email": "ada@example.com"}))
+        # THEN the ticket is stored with the optional fields and nobody is emailed
+        assert output["sentiment"] == "POSITIVE"
+        item = stack.ticket(output["ticketId"])
+        assert item["notificationStatus"] == {"S": "NOT_REQUIRED"}
+        assert (item["name"], item["email"]) == ({"S": "Ada"}, {"S": "ada@example.com"})
+        assert stack.emails_mentioning(output["ticketId"]) == 0
+
+    def test_text_comprehend_cannot_score_falls_back_to_neutral_honestly(self, stack):
+        # WHEN a message is longer than Comprehend's 5,000-byte limit (5,000 two-byte letters)
+        output = output_of(stack.run({"message": "ü" * 5000}))
+        # THEN the ticket exists as NEUTRAL with no invented scores, and the reason is on the ticket
+        assert output["sentiment"] == "NEUTRAL"
+        assert output["sentimentScore"] == {"Positive": 0, "Negative": 0, "Neutral": 0, "Mixed": 0}
+        item = stack.ticket(output["ticketId"])
+        assert item["sentimentSource"] == {"S": "FALLBACK:Comprehend.TextSizeLimitExceededException"}
+
+
+class TestNotificationFailure:
+    def test_email_failure_is_recorded_and_the_caller_still_gets_the_ticket(self, stack):
+        # GIVEN SES refusing the sender (its identity is not verified)
+        boto3.client("ses").delete_identity(Identity=settings.sender_email())
+        # WHEN an unhappy customer writes
+        output = output_of(stack.run({"message": "This is terrible, awful service"}))
+        # THEN the workflow succeeds, and the ticket says the email failed and why
+        item = stack.ticket(output["ticketId"])
+        assert item["notificationStatus"] == {"S": "FAILED"}
+        assert item["notificationError"] == {"S": "NotificationFailedError"}
+        assert stack.emails_mentioning(output["ticketId"]) == 0
+        # AND the notifier was retried with short, jittered waits
+        assert 1 <= len(stack.clock.sleeps) <= 2 and all(wait <= 2 for wait in stack.clock.sleeps)
+
+
+class TestTicketIdCollision:
+    def test_taken_id_is_replaced_by_a_new_one_never_overwritten(self, stack, monkeypatch):
+        # GIVEN a ticket generator whose first id is already taken
+        take_ticket_id(TAKEN_ID)
+        monkeypatch.setattr(tickets, "new_ticket_id", iter([TAKEN_ID, FRESH_ID]).__next__)
+        # WHEN a customer writes
+        output = output_of(stack.run({"message": "Hello there"}))
+        # THEN the new ticket got the fresh id and the earlier ticket is untouched
+        assert output["ticketId"] == FRESH_ID
+        assert stack.ticket(FRESH_ID)["message"] == {"S": "Hello there"}
+        assert stack.ticket(TAKEN_ID)["message"] == {"S": "an earlier customer's message"}
+
+    def test_collisions_are_bounded(self, stack, monkeypatch):
+        # GIVEN a ticket generator that only ever returns a taken id
+        take_ticket_id(TAKEN_ID)
+        monkeypatch.setattr(tickets, "new_ticket_id", lambda: TAKEN_ID)
+        # WHEN a customer writes
+        execution = stack.run({"message": "Hello there"})
+        # THEN the workflow gives up with its own error after three attempts, overwriting nothing
+        assert execution["status"] == "FAILED"
+        assert execution["error"] == "ContactForm.TicketIdCollision"
+        assert stack.ticket_count() == 1
+
+
+class TestParentWorkflow:
+    def test_parent_answers_with_the_child_output(self, stack):
+        # WHEN the Standard parent runs the Express workflow nested
+        execution = stack.run_parent({"message": "I love this, great work!"})
+        # THEN it succeeds with the child's output as JSON
+        assert execution["status"] == "SUCCEEDED"
+        output = json.loads(execution["output"])
+        assert set(output) == {"ticketId", "sentiment", "sentimentScore"}
+        assert stack.ticket(output["ticketId"]) is not None
+
+    def test_parent_fails_with_its_own_error_when_the_child_fails(self, stack):
+        # WHEN the child gets no message and fails
+        execution = stack.run_parent({"name": "Ada"})
+        # THEN the parent fails with a clear error of its own
+        assert execution["status"] == "FAILED"
+        assert execution["error"] == "ContactForm.ChildFailed"
+        assert "FAILED" in execution["cause"]
+
