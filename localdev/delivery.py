@@ -169,7 +169,8 @@ def log_delivery(messages: list[Message]) -> set[str]:
 
 def _receipts(messages: list[Message]) -> str:
     # Message ids and receive counts only: bodies carry customer data, which stays out of logs.
-    return "[" + ", ".join(f"{m['MessageId']} receive {m['Attributes']['ApproximateReceiveCount']}" for m in messages) + "]"
+    receipts = (f"{m['MessageId']} receive {m['Attributes']['ApproximateReceiveCount']}" for m in messages)
+    return f"[{', '.join(receipts)}]"
 
 
 def start_pollers(app: Chalice, consumers: list[Consumer], aws_port: int, deliveries: int = 1) -> list[Poller]:
@@ -179,7 +180,7 @@ def start_pollers(app: Chalice, consumers: list[Consumer], aws_port: int, delive
             aws.client("sqs", aws_port),
             consumer.queue_url,
             consumer.batch_size,
-            _delivery_for(app, consumer),
+            delivery_for(app, consumer),
             deliveries if consumer.handler_name else 1,
         )
         poller.start()
@@ -187,7 +188,7 @@ def start_pollers(app: Chalice, consumers: list[Consumer], aws_port: int, delive
     return pollers
 
 
-def _delivery_for(app: Chalice, consumer: Consumer) -> Deliver:
+def delivery_for(app: Chalice, consumer: Consumer) -> Deliver:
     if consumer.kind == "log" or consumer.handler_name is None:
         return log_delivery
     name = function_name(app, consumer.handler_name)

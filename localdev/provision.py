@@ -5,8 +5,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from chalice.app import Chalice, CloudWatchEventConfig, SQSEventConfig
 from botocore.exceptions import ClientError
+from chalice.app import Chalice, CloudWatchEventConfig, SQSEventConfig
+
+from chalicelib import settings as app_settings
 
 from localdev import aws
 from localdev.project import LocalSettings, function_name
@@ -16,7 +18,6 @@ MAX_RECEIVE_COUNT = 3
 VISIBILITY_TIMEOUT_SECONDS = 10
 PROCESSED_EVENTS_QUEUE = "contact-form-processed-events"
 PROCESSED_EVENTS_LOG_QUEUE = "contact-form-processed-events-log"
-PROCESSED_DETAIL_TYPE = "Contact Form Processed"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def provision(app: Chalice, settings: LocalSettings, aws_port: int) -> list[Cons
             consumers.append(Consumer(name, url, "eventbridge", source.name, 1))
     sqs.create_queue(QueueName=PROCESSED_EVENTS_QUEUE)
     log_url = sqs.create_queue(QueueName=PROCESSED_EVENTS_LOG_QUEUE)["QueueUrl"]
-    processed = {"source": [app.app_name], "detail-type": [PROCESSED_DETAIL_TYPE]}
+    processed = {"source": [app_settings.EVENT_SOURCE], "detail-type": [app_settings.PROCESSED_DETAIL_TYPE]}
     _route_events(
         events, settings.event_bus, PROCESSED_EVENTS_QUEUE, processed,
         [PROCESSED_EVENTS_QUEUE, PROCESSED_EVENTS_LOG_QUEUE],

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from chalicelib import settings as app_settings
 from localdev import aws, chalice_local, delivery, stepfunctions
 from localdev.ports import ensure_free
 from localdev.project import LocalSettings, load_app
@@ -89,15 +90,16 @@ def ready_message(ports: Ports, app_name: str, submissions_queue: str) -> str:
         }.items()
     )
     entries = [{
-        "Source": app_name,
-        "DetailType": "Contact Form Submitted",
+        "Source": app_settings.EVENT_SOURCE,
+        "DetailType": app_settings.SUBMITTED_DETAIL_TYPE,
         "Detail": json.dumps({"message": "Hello from EventBridge"}),
     }]
+    express_arn = stepfunctions.state_machine_arn(stepfunctions.EXPRESS_NAME)
     commands = [
         f"curl -s -X POST {api}/contact -H 'Content-Type: application/json' -d {shlex.quote(seed)}",
         f'export {environment} PATH="{venv_bin}:$PATH"',
         f"aws stepfunctions start-sync-execution --endpoint-url {sfn} "
-        f"--state-machine-arn {stepfunctions.state_machine_arn(stepfunctions.EXPRESS_NAME)} --input {shlex.quote(seed)}",
+        f"--state-machine-arn {express_arn} --input {shlex.quote(seed)}",
         f"aws sqs send-message --endpoint-url {moto} --queue-url {queue_url}/{submissions_queue} "
         f"--message-body {shlex.quote(json.dumps({'message': 'Hello from SQS'}))}",
         f"aws events put-events --endpoint-url {moto} --entries {shlex.quote(json.dumps(entries))}",

@@ -26,11 +26,8 @@ class RecordingApp:
         @app.on_sqs_message(queue="contact-form-submissions", batch_size=5)
         def process_queued_submissions(event: Any) -> dict[str, Any]:
             self.sqs_events.append(event.to_dict())
-            return {
-                "batchItemFailures": [
-                    {"itemIdentifier": record.to_dict()["messageId"]} for record in event if record.body in failing_bodies
-                ]
-            }
+            failed = [record.to_dict()["messageId"] for record in event if record.body in failing_bodies]
+            return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
         @app.on_cw_event({"source": ["contact-form"], "detail-type": ["Contact Form Submitted"]})
         def process_submission_event(event: Any) -> None:
@@ -53,7 +50,7 @@ def _consumer(consumers: list[Consumer], kind: str) -> Consumer:
 
 
 def _poller(recording: RecordingApp, consumer: Consumer, aws_port: int, deliveries: int = 1) -> delivery.Poller:
-    deliver = delivery._delivery_for(recording.app, consumer)
+    deliver = delivery.delivery_for(recording.app, consumer)
     return delivery.Poller(aws.client("sqs", aws_port), consumer.queue_url, consumer.batch_size, deliver, deliveries)
 
 
@@ -145,3 +142,21 @@ def test_submitted_event_reaches_the_handler_in_eventbridge_shape(aws_port):
         "contact-form", "Contact Form Submitted", aws.ACCOUNT_ID
     )
     assert _visible_and_in_flight(aws_port, consumer.queue_url) == (0, 0)
+
+
+def test_record_failing_on_every_delivery_ends_in_the_dlq(aws_port):
+    # GIVEN a handler that always reports the record as failed, and no wait before redelivery
+    recording = RecordingApp(failing_bodies={'{"message": "fails"}'})
+    submissions = _consumer(provision(recording.app, LocalSettings(), aws_port), "sqs")
+    sqs = aws.client("sqs", aws_port)
+    sqs.set_queue_attributes(QueueUrl=submissions.queue_url, Attributes={"VisibilityTimeout": "0"})
+    sqs.send_message(QueueUrl=submissions.queue_url, MessageBody='{"message": "fails"}')
+    poller = _poller(recording, submissions, aws_port)
+    # WHEN the poller keeps polling past the redrive policy's receive count
+    for _ in range(4):
+        poller.poll_once()
+    # THEN the handler saw it three times and it now waits in the DLQ
+    assert len(recording.sqs_events) == 3
+    dlq_url = sqs.get_queue_url(QueueName="contact-form-submissions-dlq")["QueueUrl"]
+    assert _visible_and_in_flight(aws_port, dlq_url) == (1, 0)
+    assert _visible_and_in_flight(aws_port, submissions.queue_url) == (0, 0)

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator
 from unittest import mock
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from chalice.test import Client
@@ -180,8 +181,17 @@ class OfflineStack:
         return Reply(response.status_code, dict(response.headers), response.body.decode("utf-8", "replace"))
 
     def tickets(self) -> list[dict[str, Any]]:
-        table = boto3.resource("dynamodb").Table(settings.tickets_table())
-        return table.scan(ConsistentRead=True)["Items"]
+        pages = boto3.client("dynamodb").get_paginator("scan").paginate(
+            TableName=settings.tickets_table(), ConsistentRead=True
+        )
+        deserialize = TypeDeserializer().deserialize
+        return [{key: deserialize(value) for key, value in item.items()} for page in pages for item in page["Items"]]
+
+    def ticket_count(self) -> int:
+        pages = boto3.client("dynamodb").get_paginator("scan").paginate(
+            TableName=settings.tickets_table(), Select="COUNT", ConsistentRead=True
+        )
+        return sum(page["Count"] for page in pages)
 
     def ticket(self, ticket_id: str) -> dict[str, Any] | None:
         table = boto3.resource("dynamodb").Table(settings.tickets_table())

@@ -128,7 +128,7 @@ _RECORDS = st.lists(
         st.sampled_from(["", "not json", "[]", "null", '{"message": "\\u0000"}', "{" * 5000]).map(
             lambda raw: (False, raw)),
     ),
-    min_size=1, max_size=4,
+    min_size=1, max_size=3,
 )
 
 
@@ -138,7 +138,7 @@ class TestConsumers:
     def test_sqs_batch_reports_exactly_the_bad_records_and_processes_the_rest(self, stack: OfflineStack, records):
         # GIVEN a batch mixing valid submissions with poison messages
         event = _sqs_event([body for _, body in records])
-        before = len(stack.tickets())
+        before = stack.ticket_count()
         # WHEN the queue consumer handles it
         result = stack.handler("process_queued_submissions")(event)
         TALLY.record("sqs: mixed batch", 200)
@@ -146,7 +146,7 @@ class TestConsumers:
         failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
         invalid = {record["messageId"] for record, (valid, _) in zip(event["Records"], records) if not valid}
         assert failed == invalid
-        assert len(stack.tickets()) == before + sum(valid for valid, _ in records)
+        assert stack.ticket_count() == before + sum(valid for valid, _ in records)
 
     @PROPERTY
     @given(detail=st.one_of(
@@ -161,10 +161,10 @@ class TestConsumers:
             source=settings.EVENT_SOURCE, detail_type=settings.SUBMITTED_DETAIL_TYPE, detail=document, resources=[]
         )
         event["id"] = str(uuid.uuid4())
-        before = len(stack.tickets())
+        before = stack.ticket_count()
         # WHEN the event consumer handles it
         try:
-            output = stack.handler("process_submission_event")(event)
+            stack.handler("process_submission_event")(event)
         except InvalidSubmissionError:
             refused = True
         else:
@@ -172,6 +172,4 @@ class TestConsumers:
         TALLY.record("eventbridge: any detail", 400 if refused else 200)
         # THEN a valid detail makes exactly one ticket; anything else is refused as invalid and makes none
         assert refused is not valid
-        assert len(stack.tickets()) == before + (0 if refused else 1)
-        if not refused:
-            assert stack.ticket(output["ticketId"]) is not None
+        assert stack.ticket_count() == before + (0 if refused else 1)
