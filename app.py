@@ -12,14 +12,15 @@ from chalice.app import CloudWatchEvent, SQSEvent
 from chalicelib import consumers, forms, notifications, settings, tickets, workflow
 from chalicelib.errors import answers_errors
 from chalicelib.observability import logger
-from chalicelib.web import PAGE_HEADERS, StageCORSConfig, index_html
+from chalicelib.web import StageCORSConfig, index_page
 
 app = Chalice(app_name=settings.APP_NAME)
 
 
 @app.route("/", methods=["GET"])
 def index() -> Response:
-    return Response(body=index_html(), headers=PAGE_HEADERS)
+    html, headers = index_page()
+    return Response(body=html, headers=headers)
 
 
 @app.route("/contact", methods=["POST"], cors=StageCORSConfig())

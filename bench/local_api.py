@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from localdev.harness import start_stack
+from localdev.harness import running_stack
 from localdev.stack import SEED_REQUEST
 
 WARM_UP = 5
@@ -43,16 +43,13 @@ def _row(label: str, latencies: list[float], rate: float) -> tuple[str, int, flo
 
 
 def main() -> None:
-    stack = start_stack()
-    try:
+    with running_stack() as stack:
         url = f"{stack.api_url}/contact"
         _post_many(url, WARM_UP)
         rows = [
             _row("sequential (1 client)", *_measure(url, 1, SEQUENTIAL)),
             _row(f"concurrent ({CLIENTS} clients)", *_measure(url, CLIENTS, PER_CLIENT)),
         ]
-    finally:
-        stack.stop()
     print("POST /contact, seed request, chalice local -> local Step Functions -> moto (all on this machine)")
     print(f"{'':24} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}")
     for label, count, median, p95, rate in rows:

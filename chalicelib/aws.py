@@ -23,5 +23,6 @@ def client(service: str) -> Any:
     """A cached boto3 client; ``stepfunctions`` gets the sync-execution timeouts and no retries."""
     enable_tracing_if_configured()
     config = _NO_RETRIES if service == "stepfunctions" else None
-    return boto3.client(service, config=config)
+    # A session of its own: boto3's shared default session is not safe to use from threads.
+    return boto3.session.Session().client(service, config=config)
 

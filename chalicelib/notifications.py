@@ -82,6 +82,7 @@ def email_request(notification: AdminNotification, *, sender: str, admin: str) -
 
 def notify_admin(notification: AdminNotification, *, ses_client: Any = None) -> str:
     """Send the email and return SES's message id; raise ``NotificationFailedError`` otherwise."""
+    logger.set_correlation_id(notification.ticket_id)
     client = ses_client or aws.client("ses")
     request = email_request(notification, sender=settings.sender_email(), admin=settings.admin_email())
     try:

@@ -10,7 +10,8 @@ import urllib.error
 from botocore.exceptions import EndpointConnectionError
 
 from localdev import report, stack
-from localdev.ports import PortInUse
+from localdev.chalice_local import ChaliceLocalFailed
+from localdev.ports import PortUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,9 +20,12 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         try:
             return stack.run(stack.Ports(api=args.api_port, sfn=args.sfn_port, aws=args.aws_port), args.deliveries)
-        except PortInUse as error:
+        except PortUnavailable as error:
             print(error, file=sys.stderr)
             return 2
+        except ChaliceLocalFailed as error:
+            print(f"{error}; its own message is above.", file=sys.stderr)
+            return 1
         finally:
             # Everything is stopped; collecting moto's and botocore's objects at exit would only add ~1 s.
             gc.freeze()

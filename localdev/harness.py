@@ -1,12 +1,14 @@
 """Starts `python -m localdev run` as a user would, on free ports, for end-to-end tests and benchmarks."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from localdev import aws
@@ -87,7 +89,8 @@ def start_stack(*extra_args: str, ports: Ports | None = None, timeout: float = 1
             *extra_args,
         ],
         cwd=PROJECT_DIR,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # As from a fresh terminal: no AWS settings of the caller's (the stack sets its own).
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -102,6 +105,16 @@ def start_stack(*extra_args: str, ports: Ports | None = None, timeout: float = 1
         stack.stop()
         raise
     return stack
+
+
+@contextlib.contextmanager
+def running_stack(*extra_args: str) -> Iterator[StackProcess]:
+    """A stack on free ports for the duration of the ``with`` block."""
+    stack = start_stack(*extra_args)
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
 
 def free_ports() -> Ports:

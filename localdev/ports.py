@@ -2,19 +2,10 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class PortInUse(Exception):
-    variable: str
-    port: int
-
-    def __str__(self) -> str:
-        return (
-            f"Port {self.port} is already in use; choose another one, "
-            f"e.g. `make run {self.variable}={self.port + 1}`."
-        )
+class PortUnavailable(Exception):
+    """A port of the stack cannot be used; the message names the make variable to change."""
 
 
 def is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -29,10 +20,17 @@ def is_free(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def ensure_free(ports: dict[str, int]) -> None:
-    """Raise PortInUse for the first variable (e.g. ``API_PORT``) whose port is taken."""
+    """Raise PortUnavailable naming the variable (e.g. ``API_PORT``) of a taken or shared port."""
+    seen: dict[int, str] = {}
     for variable, port in ports.items():
+        if port in seen:
+            raise PortUnavailable(f"{seen[port]} and {variable} are both {port}; give each its own port.")
+        seen[port] = variable
         if not is_free(port):
-            raise PortInUse(variable, port)
+            raise PortUnavailable(
+                f"{variable}={port} is already in use by another program; "
+                f"pick a free one, e.g. `make run {variable}={port + 1}`."
+            )
 
 
 def free_port() -> int:

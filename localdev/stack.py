@@ -35,7 +35,7 @@ class Ports:
 
 
 def run(ports: Ports, deliveries: int = 1) -> int:
-    """Run the stack in the foreground until interrupted; raises ports.PortInUse before starting anything."""
+    """Run the stack in the foreground until interrupted; raises ports.PortUnavailable before starting anything."""
     ensure_free(ports.by_variable())
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _interrupt)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.stub import ANY
 
 from chalicelib.web import StageCORSConfig
 from tests.app.conftest import JsonOf, Matches, expect_execution
@@ -36,6 +35,8 @@ class TestContactPage:
         # THEN no script, style or font comes from elsewhere
         assert "http://" not in page and "https://" not in page
         assert "innerHTML" not in page
+        csp = client.http.get("/").headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "unsafe-inline" not in csp and "script-src 'sha256-" in csp
 
 
 class TestSubmission:

@@ -1,6 +1,7 @@
 """chalicelib.workflow on its own: request shape, tracing, what is (not) retried."""
 from __future__ import annotations
 
+import json
 from unittest.mock import Mock
 
 import boto3
@@ -8,8 +9,9 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
-from chalicelib import workflow
+from chalicelib import aws, workflow
 from tests.app.conftest import STATE_MACHINE_ARN, JsonOf
+from tests.app.resources import PROJECT_DIR
 from tests.events import load_event
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -109,3 +111,15 @@ class TestExecutionName:
 
     def test_name_is_at_most_80_characters(self):
         assert len(workflow.execution_name("x" * 200, prefix="event-")) == 80
+
+
+class TestStepFunctionsClient:
+    def test_waits_longer_than_the_workflow_and_never_retries_by_itself(self, app_clients):
+        # GIVEN the workflow's own time limit
+        asl = json.loads((PROJECT_DIR / "statemachine" / "contact_form.asl.json").read_text())
+        # WHEN the app creates its Step Functions client
+        config = aws.client("stepfunctions").meta.config
+        # THEN its read timeout outlasts the workflow, and botocore makes one attempt only
+        assert asl["TimeoutSeconds"] < config.read_timeout < 29
+        assert config.retries["total_max_attempts"] == 1
+        assert aws.client("stepfunctions") is aws.client("stepfunctions")

@@ -7,7 +7,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from localdev.harness import StackProcess, start_stack
+from localdev.harness import StackProcess, running_stack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -15,9 +15,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[StackProcess]:
-    running = start_stack()
-    yield running
-    running.stop()
+    with running_stack() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

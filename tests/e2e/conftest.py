@@ -5,12 +5,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from localdev.harness import StackProcess, start_stack
+from localdev.harness import StackProcess, running_stack
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[StackProcess]:
     # Every message reaches the app twice, as SQS/EventBridge at-least-once delivery may do.
-    running = start_stack("--deliveries", "2")
-    yield running
-    running.stop()
+    with running_stack("--deliveries", "2") as running:
+        yield running

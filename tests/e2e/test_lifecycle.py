@@ -71,6 +71,16 @@ def test_ctrl_c_stops_everything_and_a_second_run_right_after_works():
     assert alive(tree) == set()
 
 
+def run_stack_command(api: int, sfn: int, moto: int) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable, "-m", "localdev", "run",
+            "--api-port", str(api), "--sfn-port", str(sfn), "--aws-port", str(moto),
+        ],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
+    )
+
+
 def test_busy_port_is_named_and_nothing_starts():
     # GIVEN another program listening on the port meant for local Step Functions
     ports = free_ports()
@@ -78,18 +88,24 @@ def test_busy_port_is_named_and_nothing_starts():
         squatter.bind(("127.0.0.1", ports.sfn))
         squatter.listen()
         # WHEN the stack is started
-        result = subprocess.run(
-            [
-                sys.executable, "-m", "localdev", "run",
-                "--api-port", str(ports.api), "--sfn-port", str(ports.sfn), "--aws-port", str(ports.aws),
-            ],
-            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
-        )
-    # THEN it exits with code 2, naming the variable to change, before starting anything
+        result = run_stack_command(ports.api, ports.sfn, ports.aws)
+    # THEN it exits with code 2 and one line naming the variable to change, before starting anything
     assert result.returncode == 2
-    assert "SFN_PORT" in result.stderr and str(ports.sfn) in result.stderr
     assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.splitlines() == [
+        f"SFN_PORT={ports.sfn} is already in use by another program; "
+        f"pick a free one, e.g. `make run SFN_PORT={ports.sfn + 1}`."
+    ]
+
+
+def test_one_port_for_two_services_is_refused():
+    # GIVEN the same port chosen for the API and the embedded AWS services
+    ports = free_ports()
+    # WHEN the stack is started
+    result = run_stack_command(ports.api, ports.sfn, ports.api)
+    # THEN both variables are named and nothing starts
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"API_PORT and AWS_PORT are both {ports.api}; give each its own port."
 
 
 def test_tickets_without_a_running_stack_says_what_to_start():

@@ -26,8 +26,11 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
+from chalice.config import Config
+from chalice.local import LocalGateway, LocalGatewayException
 from chalice.test import Client
 from moto import mock_aws
+from werkzeug.wrappers import Request, Response
 
 import app as app_module
 from chalicelib import aws, settings
@@ -43,6 +46,8 @@ from tests.workflow.conftest import LAMBDA_ARN, ROLE_ARN, definition
 JSON = {"Content-Type": "application/json"}
 TICKET_FUNCTION = LAMBDA_ARN.format("generate_ticket_id")
 NOTIFY_FUNCTION = LAMBDA_ARN.format("notify_admin")
+# The app's cached client factory, kept before any stack replaces it.
+_APP_CLIENT = aws.client
 
 
 class Countdown:
@@ -169,6 +174,9 @@ class OfflineStack:
     lambdas: FaultyLambdas
     express_arn: str
     environment: dict[str, str] = field(default_factory=dict)
+    gateway: LocalGateway = field(
+        default_factory=lambda: LocalGateway(app_module.app, Config.create(chalice_stage="local"))
+    )
 
     def post(self, body: Any, headers: dict[str, str] | None = None, path: str = "/contact") -> Reply:
         raw = body if isinstance(body, (str, bytes)) else json.dumps(body)
@@ -179,6 +187,23 @@ class OfflineStack:
     def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Reply:
         response = self.api.http.request(method, path, headers=headers, body=body)
         return Reply(response.status_code, dict(response.headers), response.body.decode("utf-8", "replace"))
+
+    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """The API as a WSGI app (what schemathesis calls in-process), answered by Chalice's local gateway.
+
+        The gateway itself, not ``chalice.test.Client``, which cannot read an answer without a body.
+        """
+        request = Request(environ)
+        try:
+            answer = self.gateway.handle_request(request.method, request.full_path.removesuffix("?"),
+                                                 dict(request.headers), request.get_data())
+        except LocalGatewayException as error:
+            answer = {"statusCode": error.CODE, "headers": dict(error.headers), "body": error.body}
+        headers = answer["headers"]
+        # API Gateway's proxy integration labels an answer without a Content-Type as JSON.
+        headers.setdefault("Content-Type", "application/json")
+        response = Response(answer["body"] or b"", status=answer["statusCode"], headers=headers)
+        return response(environ, start_response)
 
     def tickets(self) -> list[dict[str, Any]]:
         pages = boto3.client("dynamodb").get_paginator("scan").paginate(
@@ -216,12 +241,11 @@ class OfflineStack:
 def offline_stack() -> Iterator[OfflineStack]:
     """The product in this process; every fault switch off."""
     environment = stage_environment("local")
-    original_client = aws.client
     # Module-scoped users start before the suite's per-test isolation, so isolate here too.
     isolation = {**DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
                  "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     with mock.patch.dict(os.environ, {**isolation, **environment}), mock_aws():
-        original_client.cache_clear()
+        _APP_CLIENT.cache_clear()
         create_app_resources(environment["SENDER_EMAIL"])
         clock = ManualClock()
         sentiment = FaultySentiment(clock)
@@ -242,10 +266,10 @@ def offline_stack() -> Iterator[OfflineStack]:
         dynamodb = FaultyDynamoDB(runtime.tasks.clients.get("dynamodb"))
 
         def client(service: str) -> Any:
-            return sfn if service == "stepfunctions" else original_client(service)
+            return sfn if service == "stepfunctions" else _APP_CLIENT(service)
 
         with mock.patch.object(aws, "client", client), Client(
             app_module.app, stage_name="local", project_dir=str(PROJECT_DIR)
         ) as api:
             yield OfflineStack(runtime, clock, api, sentiment, sfn, dynamodb, lambdas, express_arn, environment)
-        original_client.cache_clear()
+        _APP_CLIENT.cache_clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import boto3
-import pytest
 
 from chalicelib import settings, tickets
 
