@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from localdev.project import PROJECT_DIR, STAGE
 
@@ -20,12 +19,11 @@ class ChaliceLocalFailed(RuntimeError):
 
 def start(api_port: int, env: dict[str, str]) -> subprocess.Popen:
     """Start `chalice local --stage local` on ``api_port``; see wait_until_listening."""
-    chalice = Path(sys.executable).parent / "chalice"
     # No autoreload: its stat() watcher walks the whole project (.venv included) every second and
     # restarts on any new file; the workflow's Lambdas run in localdev's process and would not reload anyway.
     process = subprocess.Popen(
         [
-            str(chalice), "--project-dir", str(PROJECT_DIR),
+            sys.executable, "-m", "localdev.chalice_cli", "--project-dir", str(PROJECT_DIR),
             "local", "--stage", STAGE, "--port", str(api_port), "--no-autoreload",
         ],
         env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},

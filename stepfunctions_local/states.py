@@ -110,8 +110,8 @@ def _choice(run: Run, state: d.State, raw: Any, variables: dict, context: dict) 
         bindings = jsonata_bindings(raw, context, variables)
         for rule in state.options["rules"]:
             if _condition(rule.test, bindings):
-                return _choose(state, rule.assign, rule.output, bindings, raw, variables, rule.next)
-        return _choose(state, state.assign, state.output, bindings, raw, variables, _default(state))
+                return _choose(rule.assign, rule.output, bindings, raw, variables, rule.next)
+        return _choose(state.assign, state.output, bindings, raw, variables, _default(state))
     env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
                     context, variables)
     resolve = env.resolve
@@ -138,10 +138,11 @@ def _default(state: d.State) -> str:
     return state.options["default"]
 
 
-def _choose(state: d.State, assign: Any, output: Any, bindings: dict, raw: Any, variables: dict,
+def _choose(assign: Any, output: Any, bindings: dict, raw: Any, variables: dict,
             target: str) -> tuple:
+    """A matched rule's Assign/Output, or the state's own when the Default is taken."""
     assigned = assign(bindings) if assign is not None else None
-    result = output(bindings) if output is not None else (state.output(bindings) if state.output else raw)
+    result = output(bindings) if output is not None else raw
     if assigned:
         variables.update(assigned)
     return result, target, assigned

@@ -170,3 +170,18 @@ class TestJsonataErrors:
             "cause": "The JSONata expression '$states.input.gone' specified for the field 'Output/v' returned "
                      "nothing (undefined).",
             "location": "Output/v", "state": "S"})
+
+
+class TestJsonataChoiceOutput:
+    DEFINITION = jsonata({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Default": "End", "Output": {"from": "default"}, "Assign": {"path": "default"},
+              "Choices": [{"Condition": "{% $states.input.n = 1 %}", "Next": "End"}]},
+        "End": {"Type": "Pass", "Output": {"out": "{% $states.input %}", "path": "{% $path %}"}, "End": True}}})
+
+    def test_state_output_and_assign_apply_only_to_the_default(self):
+        assert run(self.DEFINITION, {"n": 2}).output == {"out": {"from": "default"}, "path": "default"}
+
+    def test_matched_rule_without_output_passes_the_input(self):
+        result = run(self.DEFINITION, {"n": 1})
+        assert result.error == "States.QueryEvaluationError"  # $path was never assigned
+        assert "'Output/path' returned nothing" in result.cause
