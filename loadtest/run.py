@@ -54,7 +54,11 @@ def run(clients: int = 16, duration: float = 30, max_requests: int = 100_000,
         exchanges = drive(running.api_url, run_id, clients, duration, max_requests)
         seconds = time.perf_counter() - started
         dynamodb = aws.client("dynamodb", running.ports.aws)
-        return LoadResult(run_id, clients, seconds, exchanges, audit(exchanges, dynamodb, settings.tickets_table(), run_id))
+        try:
+            found = audit(exchanges, dynamodb, settings.tickets_table(), run_id)
+        finally:
+            dynamodb.close()
+        return LoadResult(run_id, clients, seconds, exchanges, found)
     finally:
         if own:
             running.stop()

@@ -44,6 +44,7 @@ _JSONPATH_ONLY = {"InputPath", "OutputPath", "Parameters", "ResultSelector", "Re
                   "HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
                   "ToleratedFailurePercentagePath", "Iterator", "Result"}
 _JSONATA_ONLY = {"Arguments", "Output", "Items"}
+_PROGRAM_FIELDS = {"StartAt", "States", "Comment", "TimeoutSeconds", "Version", "QueryLanguage", "ProcessorConfig"}
 
 Template = Callable[[Any], Any]  # paths.Env -> value (JSONPath) or bindings -> value (JSONata)
 
@@ -96,12 +97,14 @@ class Program:
 
 def parse(definition: str) -> tuple[dict, Program, float | None]:
     """Return the parsed JSON, the compiled top-level program and its TimeoutSeconds."""
+    if isinstance(definition, str) and not definition.strip():
+        raise DefinitionError("SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object")
     try:
         document = json.loads(definition)
     except (TypeError, ValueError) as error:
-        raise _invalid(f"INVALID_JSON_DESCRIPTION: {error}") from None
+        raise DefinitionError(f"INVALID_JSON_DESCRIPTION: {error}") from None
     if not isinstance(document, dict):
-        raise _invalid("SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /")
+        raise DefinitionError("SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object")
     builder = _Builder()
     language = document.get("QueryLanguage", JSONPATH)
     if language not in (JSONPATH, JSONATA):
@@ -112,12 +115,8 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
         builder.problem("SCHEMA_VALIDATION_FAILED", "The value for the field 'TimeoutSeconds' must be a positive integer", "/TimeoutSeconds")
     program = builder.program(document, "", language)
     if builder.problems:
-        raise _invalid(", ".join(builder.problems))
+        raise DefinitionError(", ".join(builder.problems))
     return document, program, timeout
-
-
-def _invalid(text: str) -> DefinitionError:
-    return DefinitionError(text)
 
 
 def _is_int(value: Any) -> bool:
@@ -148,12 +147,19 @@ class _Builder:
         if not isinstance(node, dict):
             self.problem("SCHEMA_VALIDATION_FAILED", "The value must be an OBJECT", where)
             return Program("", {})
+        for key in node:
+            if key not in _PROGRAM_FIELDS:
+                self.problem("SCHEMA_VALIDATION_FAILED", f"Field '{key}' is not supported", f"{where}/{key}")
         start_at, states = node.get("StartAt"), node.get("States")
-        if not isinstance(start_at, str):
-            self.problem("SCHEMA_VALIDATION_FAILED", "The field 'StartAt' should be non-null", where)
+        missing = [key for key in ("States", "StartAt") if key not in node]
+        if missing:  # AWS-recorded wording
+            self.problem("SCHEMA_VALIDATION_FAILED", f"These fields are required: [{', '.join(missing)}]", where or "/")
+        elif not isinstance(start_at, str):
+            self.problem("SCHEMA_VALIDATION_FAILED", "The value for the field 'StartAt' must be a STRING", f"{where}/StartAt")
         if not isinstance(states, dict) or not states:
-            self.problem("SCHEMA_VALIDATION_FAILED", "The field 'States' should be a non-empty object", where)
-            return Program(start_at or "", {})
+            if "States" in node:
+                self.problem("SCHEMA_VALIDATION_FAILED", "The field 'States' must be a non-empty OBJECT", f"{where}/States")
+            return Program(start_at if isinstance(start_at, str) else "", {})
         if isinstance(start_at, str) and start_at not in states:
             self.problem("MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {start_at}", f"{where}/StartAt")
         compiled = {}
@@ -161,14 +167,20 @@ class _Builder:
             state = self.state(name, body, f"{where}/States/{name}", language)
             if state is not None:
                 compiled[name] = state
-        self._check_graph(start_at, states, compiled, where)
+        if len(compiled) == len(states):  # reachability is meaningless around a state that didn't compile
+            self._check_graph(start_at, states, compiled, where)
+        else:
+            self._check_targets(states, compiled)
         return Program(start_at if isinstance(start_at, str) else "", compiled)
 
-    def _check_graph(self, start_at: Any, raw: dict, states: dict[str, State], where: str) -> None:
+    def _check_targets(self, raw: dict, states: dict[str, State]) -> None:
         for state in states.values():
             for target, field_name in _targets(state):
                 if target not in raw:
                     self.problem("MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {target}", f"{state.where}/{field_name}")
+
+    def _check_graph(self, start_at: Any, raw: dict, states: dict[str, State], where: str) -> None:
+        self._check_targets(raw, states)
         if start_at not in states:
             return
         reached, frontier = {start_at}, [start_at]
@@ -193,7 +205,7 @@ class _Builder:
         kind = body.get("Type")
         if kind not in STATE_TYPES:
             if kind is None:
-                self.problem("SCHEMA_VALIDATION_FAILED", "The field 'Type' should be non-null", where)
+                self.problem("SCHEMA_VALIDATION_FAILED", "These fields are required: [Type]", where)
             else:
                 self.problem("SCHEMA_VALIDATION_FAILED", f"The value for the field 'Type' must be one of {list(STATE_TYPES)}".replace("'", ""), f"{where}/Type")
             return None
@@ -202,7 +214,7 @@ class _Builder:
             self.problem("SCHEMA_VALIDATION_FAILED", "The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", f"{where}/QueryLanguage")
             return None
         if inherited == JSONATA and language == JSONPATH:
-            self.problem("SCHEMA_VALIDATION_FAILED", "The QueryLanguage 'JSONPath' cannot be used in a state when the state machine uses 'JSONata'", f"{where}/QueryLanguage")
+            self.problem("SCHEMA_VALIDATION_FAILED", "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine", where)
         before = len(self.problems)
         for key in body:
             if key not in _ALLOWED[kind]:
@@ -326,12 +338,12 @@ class _Builder:
     def _options_choice(self, body: dict, where: str, language: str) -> dict:
         choices = body.get("Choices")
         if not isinstance(choices, list) or not choices:
-            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'Choices' should be a non-empty array at {where}/Choices")
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Choices] at {where}")
         rules = []
         for i, rule in enumerate(choices):
             at = f"{where}/Choices[{i}]"
             if not isinstance(rule, dict) or not isinstance(rule.get("Next"), str):
-                raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'Next' should be non-null at {at}")
+                raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Next] at {at}")
             assign = _assign(rule["Assign"], at, language) if "Assign" in rule else None
             if language == JSONATA:
                 condition = rule.get("Condition")
@@ -353,7 +365,7 @@ class _Builder:
     def _options_parallel(self, body: dict, where: str, language: str) -> dict:
         branches = body.get("Branches")
         if not isinstance(branches, list) or not branches:
-            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'Branches' should be a non-empty array at {where}/Branches")
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Branches] at {where}")
         return {"branches": tuple(self.program(b, f"{where}/Branches[{i}]", language) for i, b in enumerate(branches))}
 
     def _options_map(self, body: dict, where: str, language: str) -> dict:
@@ -363,7 +375,7 @@ class _Builder:
         processor_key = "ItemProcessor" if "ItemProcessor" in body else "Iterator"
         processor = body.get(processor_key)
         if not isinstance(processor, dict):
-            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'ItemProcessor' should be non-null at {where}")
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [ItemProcessor] at {where}")
         mode = (processor.get("ProcessorConfig") or {}).get("Mode", "INLINE")
         if mode == "DISTRIBUTED":
             raise DefinitionError(f"UNSUPPORTED_FEATURE: Map Mode 'DISTRIBUTED' is not supported by stepfunctions_local; use 'INLINE' at {where}/{processor_key}/ProcessorConfig/Mode")
@@ -504,7 +516,7 @@ def _catcher(item: Any, where: str, language: str) -> Catcher:
     errors = _error_equals(item, where)
     target = item.get("Next")
     if not isinstance(target, str):
-        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'Next' should be non-null at {where}")
+        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Next] at {where}")
     assign = _assign(item["Assign"], where, language) if "Assign" in item else None
     if language == JSONATA:
         output = jn.compile_template(item["Output"], f"{where}/Output") if "Output" in item else None
@@ -515,7 +527,7 @@ def _catcher(item: Any, where: str, language: str) -> Catcher:
 def _error_equals(item: Any, where: str) -> tuple[str, ...]:
     errors = item.get("ErrorEquals") if isinstance(item, dict) else None
     if not isinstance(errors, list) or not errors or not all(isinstance(e, str) for e in errors):
-        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The field 'ErrorEquals' should be a non-empty array of strings at {where}")
+        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [ErrorEquals] at {where}")
     if "States.ALL" in errors and len(errors) > 1:
         raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: 'States.ALL' must appear alone in 'ErrorEquals' at {where}/ErrorEquals")
     return tuple(errors)

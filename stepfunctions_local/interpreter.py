@@ -5,6 +5,7 @@ belongs to one execution lives in a ``Run``.
 """
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -14,7 +15,7 @@ from typing import Any, Callable
 from . import definition as d
 from . import paths, states
 from .clock import RealClock
-from .events import Events
+from .events import Events, is_lambda_function_arn, resource_type
 from .exceptions import StateDataError, StatesError
 from .timestamps import format_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
@@ -22,6 +23,7 @@ from .types import Clock, HistoryRecorder, TaskRunner
 # AWS never retries or catches States.Runtime (AWS-recorded: States.DataLimitExceeded is caught).
 _TERMINAL_ERROR = "States.Runtime"
 _REAL_SLEEP_SLICE = 0.05
+_PAYLOAD_LIMIT = 262_144
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,9 @@ class Run:
         self.signal = signal
         self.deadline = deadline
 
-    def branch(self) -> Run:
-        return Run(self.context, self.tasks, self.clock, self.events, _Signal(None, self.signal), self.deadline)
+    def branch(self, signal: _Signal, context: dict | None = None) -> Run:
+        return Run(self.context if context is None else context, self.tasks, self.clock, self.events, signal,
+                   self.deadline)
 
     def check(self) -> None:
         if self.signal.is_set():
@@ -200,26 +203,35 @@ class Run:
             failure = StatesError("States.TaskFailed", f"{type(error).__name__}: {error}")
             self.events.task_failed(resource, failure.error, failure.cause, False)
             raise failure from error
+        if _too_large(result):
+            kind = resource if is_lambda_function_arn(resource) else resource_type(resource)[0]
+            failure = StatesError("States.DataLimitExceeded", f"The state/task '{kind}' returned a result with a "
+                                                              "size exceeding the maximum number of bytes service limit.")
+            self.events.task_failed(resource, failure.error, failure.cause, False)
+            raise failure
         self.events.task_succeeded(resource, result)
         return result
 
     # -- Parallel / Map fan-out -------------------------------------------------------------
-    def fan_out(self, jobs: list[tuple[d.Program, Any]], variables: dict, max_concurrency: int,
+    def fan_out(self, jobs: list[tuple[d.Program, Any, dict | None]], variables: dict, max_concurrency: int,
                 tolerated: Callable[[int], bool] | None, on_item: Callable[[str, int], None] | None) -> list:
-        """Run programs concurrently; results in order. Without ``tolerated`` the first failure wins."""
+        """Run (program, input, context) jobs concurrently; results in order.
+
+        Without ``tolerated`` the first failure wins and stops the other jobs.
+        """
         if not jobs:
             return []
-        inner = self.branch()
+        signal = _Signal(None, self.signal)
         results: list[Any] = [None] * len(jobs)
         failures: list[tuple[int, StatesError]] = []
         lock = threading.Lock()
 
         def work(index: int) -> None:
-            program, item_input = jobs[index]
+            program, item_input, context = jobs[index]
             if on_item:
                 on_item("Started", index)
             try:
-                results[index] = inner.program(program, item_input, dict(variables))
+                results[index] = self.branch(signal, context).program(program, item_input, dict(variables))
             except StatesError as error:
                 if on_item:
                     on_item("Failed", index)
@@ -227,7 +239,7 @@ class Run:
                     failures.append((index, error))
                     over = tolerated is None or not tolerated(len(failures))
                 if over:
-                    inner.signal.set()
+                    signal.set()
                 else:
                     results[index] = _error_output(error)
                 return
@@ -242,7 +254,7 @@ class Run:
         errors: list[BaseException] = []
         if workers == 1:
             for index in range(len(jobs)):
-                if inner.signal.is_set():
+                if signal.is_set():
                     break
                 work(index)
         else:
@@ -254,7 +266,7 @@ class Run:
             if tolerated is not None:
                 raise StatesError("States.ExceedToleratedFailureThreshold",
                                   "The specified tolerated failure threshold was exceeded")
-            raise min(failures, key=lambda failure: failure[0])[1] if len(failures) > 1 else failures[0][1]
+            raise failures[0][1]  # the first to fail, as AWS reports it
         return results
 
 
@@ -280,6 +292,12 @@ def _run_threads(work: Callable[[int], None], count: int, workers: int, errors: 
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def _too_large(result: Any) -> bool:
+    """Over Step Functions' 256 KiB payload quota (UTF-8 bytes of the JSON text)."""
+    text = json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+    return len(text) > _PAYLOAD_LIMIT // 4 and len(text.encode()) > _PAYLOAD_LIMIT
 
 
 def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:

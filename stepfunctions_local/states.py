@@ -225,7 +225,8 @@ def _parallel(run: Run, state: d.State, raw: Any, variables: dict, context: dict
         branch_input, _ = _effective_input(state, raw, variables, context)
     run.events.add("ParallelStateStarted")
     try:
-        result = run.fan_out([(branch, branch_input) for branch in state.options["branches"]], variables, 0, None, None)
+        jobs = [(branch, branch_input, None) for branch in state.options["branches"]]
+        result = run.fan_out(jobs, variables, 0, None, None)
     except StatesError:
         run.events.add("ParallelStateFailed")
         raise
@@ -262,7 +263,8 @@ def _map(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> 
             item_input = selector(jsonata_bindings(raw, item_context, variables))
         else:
             item_input = selector(paths.Env(effective, item_context, variables))
-        jobs.append((options["processor"], item_input))
+        # $$.Map.Item stays visible inside the iteration, as in AWS's context object.
+        jobs.append((options["processor"], item_input, {**run.context, "Map": item_context["Map"]}))
     events = run.events
     events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)})
 

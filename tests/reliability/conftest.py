@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import collections
 import os
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -22,14 +22,18 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
-# The settings of every property here: the active profile's example count, no deadline.
-PROPERTY = settings(
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+_SLOW_IS_FINE = [
+    HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture,
+]
+
+
+def property_settings(test: Callable[..., Any]) -> Callable[..., Any]:
+    """The settings of every property here: the active profile's example count, no deadline.
+
+    Built when a test module is imported, after pytest loaded ``--hypothesis-profile``
+    (a ``settings`` object made earlier would keep the default profile's count).
+    """
+    return settings(deadline=None, suppress_health_check=_SLOW_IS_FINE)(test)
 
 
 class Tally:

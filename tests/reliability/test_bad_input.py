@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from chalicelib import settings
 from chalicelib.forms import InvalidSubmissionError
 from tests.reliability import strategies
-from tests.reliability.conftest import PROPERTY, TALLY
+from tests.reliability.conftest import TALLY, property_settings
 from tests.reliability.harness import OfflineStack, Reply
 
 SENTIMENTS = {"POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"}
@@ -40,7 +40,7 @@ def assert_ticket_answer(body: dict[str, Any]) -> None:
 
 
 class TestHttpApi:
-    @PROPERTY
+    @property_settings
     @given(submission=strategies.valid_submissions())
     def test_valid_submission_gets_a_ticket_holding_exactly_its_text(self, stack: OfflineStack, submission):
         # GIVEN any valid submission (any typeable Unicode, markup, RTL, emoji)
@@ -57,7 +57,7 @@ class TestHttpApi:
         assert ticket["email"] == (submission.get("email") or "")
         assert ticket["sentiment"] == body["sentiment"]
 
-    @PROPERTY
+    @property_settings
     @given(case=strategies.invalid_submissions())
     def test_invalid_submission_is_refused_naming_the_field(self, stack: OfflineStack, case):
         # GIVEN a submission that breaks one rule of one field (header injection, NUL, surrogates, types...)
@@ -72,7 +72,7 @@ class TestHttpApi:
         if isinstance(sent, str) and len(sent.strip()) >= 8:
             assert sent.strip() not in reply.text
 
-    @PROPERTY
+    @property_settings
     @given(document=strategies.json_values())
     def test_any_json_document_gets_an_answer_never_a_server_error(self, stack: OfflineStack, document):
         # GIVEN any JSON document at all
@@ -84,7 +84,7 @@ class TestHttpApi:
         if reply.status == 400:
             assert body["Field"]
 
-    @PROPERTY
+    @property_settings
     @given(raw=strategies.raw_bodies(), content_type=st.sampled_from(strategies.CONTENT_TYPES))
     def test_any_bytes_with_any_content_type_get_an_answer_never_a_server_error(
         self, stack: OfflineStack, raw: bytes, content_type: str
@@ -133,7 +133,7 @@ _RECORDS = st.lists(
 
 
 class TestConsumers:
-    @PROPERTY
+    @property_settings
     @given(records=_RECORDS)
     def test_sqs_batch_reports_exactly_the_bad_records_and_processes_the_rest(self, stack: OfflineStack, records):
         # GIVEN a batch mixing valid submissions with poison messages
@@ -148,7 +148,7 @@ class TestConsumers:
         assert failed == invalid
         assert stack.ticket_count() == before + sum(valid for valid, _ in records)
 
-    @PROPERTY
+    @property_settings
     @given(detail=st.one_of(
         strategies.valid_submissions().map(lambda submission: (True, submission)),
         strategies.invalid_submissions().map(lambda case: (False, case[1])),

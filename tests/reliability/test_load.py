@@ -49,6 +49,9 @@ def test_no_customer_data_in_any_log_line_of_a_full_run(stack: StackProcess):
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({**documents[1], "name": 7}))
     events.put_events(Entries=[{"Source": settings.EVENT_SOURCE, "DetailType": settings.SUBMITTED_DETAIL_TYPE,
                                 "Detail": json.dumps(documents[2])}])
+    # Open keep-alive connections would hold up the stack's shutdown (see docs/reliability.md).
+    sqs.close()
+    events.close()
     # THEN all three valid submissions are stored (the stack did log their processing)...
     assert _wait_for_tickets(stack, marker, 3, timeout=60) == 3
     # ...and no line printed by any process of the stack carries the text, name or email
@@ -60,8 +63,11 @@ def test_no_customer_data_in_any_log_line_of_a_full_run(stack: StackProcess):
 def _wait_for_tickets(stack: StackProcess, marker: str, count: int, timeout: float) -> int:
     dynamodb = aws.client("dynamodb", stack.ports.aws)
     deadline = time.monotonic() + timeout
-    while True:
-        stored = audit([], dynamodb, settings.tickets_table(), marker).stored
-        if stored >= count or time.monotonic() > deadline:
-            return stored
-        time.sleep(0.5)
+    try:
+        while True:
+            stored = audit([], dynamodb, settings.tickets_table(), marker).stored
+            if stored >= count or time.monotonic() > deadline:
+                return stored
+            time.sleep(0.5)
+    finally:
+        dynamodb.close()

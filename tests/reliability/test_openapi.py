@@ -5,14 +5,14 @@ from pathlib import Path
 
 import schemathesis
 
-from tests.reliability.conftest import PROPERTY, TALLY
+from tests.reliability.conftest import TALLY, property_settings
 from tests.reliability.harness import OfflineStack
 
 SCHEMA = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "docs" / "openapi.json")
 
 
 @SCHEMA.parametrize()
-@PROPERTY
+@property_settings
 def test_api_answers_as_its_openapi_description_says(case: schemathesis.Case, stack: OfflineStack):
     # GIVEN a request generated from the description (valid, and deliberately invalid)
     # WHEN it is sent to the app

@@ -116,6 +116,8 @@ class TestValidDefinitions:
             text = text.replace(key, value)
         assert compile_definition(text).definition["StartAt"]
 
+
+class TestMoreRules:
     def test_heartbeat_must_be_shorter_than_timeout(self):
         assert "/States/A/HeartbeatSeconds" in invalid(machine(A={
             "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True,
@@ -123,3 +125,31 @@ class TestValidDefinitions:
 
     def test_variable_names_must_be_identifiers(self):
         assert "/States/A/Assign" in invalid(machine(A={"Type": "Pass", "Assign": {"not-ok": 1}, "End": True}))
+
+    def test_unknown_top_level_field(self):
+        assert "Field 'Bogus' is not supported at /Bogus" in invalid({**machine(A={"Type": "Succeed"}), "Bogus": 1})
+
+    def test_a_broken_state_does_not_make_its_successors_unreachable(self):
+        message = invalid(machine(A={"Type": "Pass", "InputPath": 5, "Next": "B"}, B={"Type": "Succeed"}))
+        assert "/States/A/InputPath" in message and "UNREACHABLE_STATE" not in message
+
+
+class TestAwsRecordedMessages:
+    """Diagnostics as AWS's ValidateStateMachineDefinition recorded them."""
+
+    def test_empty_object(self):
+        assert invalid({}) == "SCHEMA_VALIDATION_FAILED: These fields are required: [States, StartAt] at /"
+
+    def test_missing_start_at(self):
+        assert invalid({"States": {"A": {"Type": "Succeed"}}}) == (
+            "SCHEMA_VALIDATION_FAILED: These fields are required: [StartAt] at /")
+
+    def test_not_an_object(self):
+        assert invalid("") == "SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object"
+        assert invalid("[]") == "SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object"
+
+    def test_jsonpath_state_in_a_jsonata_machine(self):
+        message = invalid({"QueryLanguage": "JSONata", **machine(Pass={
+            "Type": "Pass", "QueryLanguage": "JSONPath", "End": True})})
+        assert message == ("SCHEMA_VALIDATION_FAILED: 'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for "
+                           "whole state machine at /States/Pass")

@@ -97,3 +97,23 @@ class TestConcurrency:
         first["list"].append(2)
         second = machine.run({}, context=context(), tasks=FakeTasks(), clock=ManualClock()).output
         assert second == {"list": [1]}
+
+    def test_jsonata_machine_runs_in_many_threads_with_independent_results(self):
+        # GIVEN one compiled JSONata machine with variables, a Map and expressions
+        definition = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"n": "{% $states.input.n %}"},
+                  "Output": {"items": "{% [1..$states.input.n] %}"}, "Next": "M"},
+            "M": {"Type": "Map", "Items": "{% $states.input.items %}", "End": True,
+                  "ItemProcessor": {"StartAt": "P", "States": {
+                      "P": {"Type": "Pass", "Output": "{% $states.input + $n %}", "End": True}}},
+                  "Output": {"sum": "{% $sum($states.result) %}", "n": "{% $n %}"}}}}
+        machine = compile_definition(json.dumps(definition))
+
+        def one(n: int):
+            return machine.run({"n": n}, context=context(), tasks=FakeTasks(), clock=ManualClock()).output
+
+        # WHEN 60 executions run on 8 threads
+        with ThreadPoolExecutor(8) as pool:
+            outputs = list(pool.map(one, range(1, 61)))
+        # THEN each got its own answer
+        assert outputs == [{"sum": n * (n + 1) // 2 + n * n, "n": n} for n in range(1, 61)]

@@ -199,6 +199,8 @@ class TestHistory:
         run(single({"Type": "Fail", "Error": "E"}), history=history)
         assert history.types == ["FailStateEntered"]
 
+
+class TestContextObject:
     def test_wait_for_task_token_puts_a_token_in_the_context(self):
         tasks = FakeTasks()
         run(single({"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
@@ -206,3 +208,9 @@ class TestHistory:
         call = tasks.calls[0]
         assert call["parameters"]["MessageBody"]["token"] == call["context"]["Task"]["Token"]
         assert len(call["context"]["Task"]["Token"]) == 64
+
+    def test_map_item_is_in_the_context_inside_the_iteration(self):
+        processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"i.$": "$$.Map.Item.Index"},
+                                                      "End": True}}}
+        state = {"Type": "Map", "ItemProcessor": processor, "MaxConcurrency": 1}
+        assert run(single(state), ["a", "b"]).output == [{"i": 0}, {"i": 1}]

@@ -159,6 +159,8 @@ class TestJsonataErrors:
         with pytest.raises(DefinitionError, match=r"InputPath.*at /States/S/InputPath"):
             run(jsonata(single({"Type": "Pass", "InputPath": "$.a"})))
 
+
+class TestJsonataHistory:
     def test_failed_expression_records_an_evaluation_failed_event(self):
         from .interpreter_support import History
 

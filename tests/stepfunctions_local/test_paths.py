@@ -133,6 +133,8 @@ class TestPathFailures:
         with pytest.raises(DefinitionError, match="ResultPath"):
             run(single({"Type": "Pass", "ResultPath": "$$.Execution"}))
 
+
+class TestAwsRecordedPathBehaviour:
     def test_out_of_range_index_in_parameters_is_null(self):
         # AWS resolves "$.items[5]" in a payload template to null instead of failing
         result = run(single({"Type": "Pass", "Parameters": {"idx.$": "$.items[5]"}}), {"items": [1, 2]})

@@ -154,3 +154,24 @@ class TestTaskTimeouts:
                      tasks=tasks)
         release.set()
         assert result.output == {"Error": "States.Timeout", "Cause": ""}
+
+
+class TestDataLimit:
+    def test_oversized_task_result_fails_with_data_limit_exceeded(self):
+        # GIVEN a Lambda returning over 256 KiB of multi-byte text (AWS counts UTF-8 bytes)
+        tasks = FakeTasks(invoke=lambda p: {"Payload": "é" * 140_000})
+        definition = {"StartAt": "Work", "States": {"Work": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}
+        # WHEN it runs
+        result = run(definition, tasks=tasks)
+        # THEN the task fails with AWS's error and cause
+        assert (result.error, result.cause) == (
+            "States.DataLimitExceeded",
+            "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service "
+            "limit.")
+
+    def test_data_limit_exceeded_is_caught_by_states_all(self):
+        tasks = FakeTasks(worker=lambda p: "x" * 300_000)
+        result = run(task_machine(catch=[{"ErrorEquals": ["States.ALL"], "Next": "Recover"}]), tasks=tasks)
+        assert result.output["Error"] == "States.DataLimitExceeded"
+        assert result.output["Cause"].startswith(f"The state/task '{LAMBDA_ARN}' returned a result")

@@ -1,0 +1,88 @@
+"""Executions AWS recorded (localstack's validated snapshots), replayed against ``stepfunctions_local``.
+
+Each ``aws_recordings/*.json`` holds one recorded case: ``source`` (repository path and snapshot
+key), the ``definition``, the ``input``, the ``lambdas`` it calls (function name -> handler below,
+re-created from localstack's tiny Lambda files), optionally when it was ``recorded_at`` (the clock
+starts there, so absolute Wait timestamps mean what they meant then) and what AWS returned: ``status`` with ``output``,
+or ``error`` and ``cause`` — copied verbatim. Like the snapshots, ids are normalised: a Lambda
+error's ``requestId`` and ``stackTrace`` (paths of AWS's sandbox) are compared as placeholders.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import stepfunctions_local
+from stepfunctions_local.clock import ManualClock
+
+RECORDINGS = Path(__file__).parent / "aws_recordings"
+ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
+
+
+def _raise_exception(event: Any, context: Any) -> None:
+    raise Exception("Some exception was raised.")
+
+
+def _echo(event: Any, context: Any) -> Any:
+    return event
+
+
+def _return_bytes_str(event: Any, context: Any) -> str:
+    return "HelloWorld!"
+
+
+def _large_output_string(event: Any, context: Any) -> str:
+    return "a" * 257 * 1024
+
+
+LAMBDAS: dict[str, Callable[[Any, Any], Any]] = {
+    "raise_exception": _raise_exception,
+    "echo": _echo,
+    "large_output_string": _large_output_string,
+    "return_bytes_str": _return_bytes_str,
+}
+
+
+def _normalised(value: Any) -> Any:
+    """``value`` with Lambda error causes' request id and stack trace replaced by placeholders."""
+    if isinstance(value, dict):
+        return {key: _normalised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normalised(item) for item in value]
+    if isinstance(value, str) and value.startswith('{"errorMessage"'):
+        cause = json.loads(value)
+        cause.update({key: f"<{key}>" for key in ("requestId", "stackTrace") if key in cause})
+        return cause
+    return value
+
+
+def _recordings() -> list[Any]:
+    return [pytest.param(json.loads(path.read_text()), id=path.stem) for path in sorted(RECORDINGS.glob("*.json"))]
+
+
+@pytest.mark.parametrize("recording", _recordings())
+def test_execution_matches_aws_recording(recording: dict) -> None:
+    # GIVEN the recorded state machine as an Express workflow, with the Lambda functions it calls
+    recorded_at = recording.get("recorded_at")
+    clock = ManualClock(datetime.fromisoformat(recorded_at).timestamp()) if recorded_at else ManualClock()
+    runtime = stepfunctions_local.Runtime(clock=clock)
+    for name, handler in recording.get("lambdas", {}).items():
+        runtime.register_lambda(name, LAMBDAS[handler])
+    client = stepfunctions_local.client(runtime=runtime)
+    arn = client.create_state_machine(
+        name="recorded", definition=json.dumps(recording["definition"]), roleArn=ROLE, type="EXPRESS"
+    )["stateMachineArn"]
+    # WHEN it runs synchronously on the recorded input
+    response = client.start_sync_execution(stateMachineArn=arn, input=json.dumps(recording["input"]))
+    # THEN status, output, error and cause are the ones AWS recorded
+    expected = recording["expected"]
+    assert response["status"] == expected["status"], response
+    if expected["status"] == "SUCCEEDED":
+        assert _normalised(json.loads(response["output"])) == _normalised(expected["output"])
+    else:
+        assert response.get("error") == expected.get("error")
+        assert _normalised(response.get("cause")) == _normalised(expected.get("cause"))
