@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from stepfunctions_local.client import Client
+from stepfunctions_local.clock import ManualClock, RealClock
+from stepfunctions_local.interpreter import compile_definition
 from stepfunctions_local.server import Server, serve
 from stepfunctions_local.service import Runtime
 
-__all__ = ["Client", "Runtime", "Server", "client", "serve"]
+__all__ = ["Client", "ManualClock", "RealClock", "Runtime", "Server", "client", "compile_definition", "serve"]
 
 
 def client(service_name: str = "stepfunctions", region_name: str = "us-east-1",

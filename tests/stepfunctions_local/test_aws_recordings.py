@@ -4,12 +4,14 @@ Each ``aws_recordings/*.json`` holds one recorded case: ``source`` (repository p
 key), the ``definition``, the ``input``, the ``lambdas`` it calls (function name -> handler below,
 re-created from localstack's tiny Lambda files), optionally when it was ``recorded_at`` (the clock
 starts there, so absolute Wait timestamps mean what they meant then) and what AWS returned: ``status`` with ``output``,
-or ``error`` and ``cause`` — copied verbatim. Like the snapshots, ids are normalised: a Lambda
-error's ``requestId`` and ``stackTrace`` (paths of AWS's sandbox) are compared as placeholders.
+or ``error`` and ``cause`` — copied verbatim. Like the snapshots, ids are normalised: a UUID
+matches the snapshot's ``<uuid:N>`` or ``<request_id>``, and a Lambda error's ``requestId`` and ``stackTrace`` (paths
+of AWS's sandbox) are compared as placeholders.
 """
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +21,7 @@ import pytest
 import stepfunctions_local
 from stepfunctions_local.clock import ManualClock
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|<uuid:\d+>|<request_id>")
 RECORDINGS = Path(__file__).parent / "aws_recordings"
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
 
@@ -48,7 +51,7 @@ LAMBDAS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _normalised(value: Any) -> Any:
-    """``value`` with Lambda error causes' request id and stack trace replaced by placeholders."""
+    """``value`` with UUIDs, and Lambda error causes' request id and stack trace, replaced by placeholders."""
     if isinstance(value, dict):
         return {key: _normalised(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -56,7 +59,9 @@ def _normalised(value: Any) -> Any:
     if isinstance(value, str) and value.startswith('{"errorMessage"'):
         cause = json.loads(value)
         cause.update({key: f"<{key}>" for key in ("requestId", "stackTrace") if key in cause})
-        return cause
+        return _normalised(cause)
+    if isinstance(value, str):
+        return UUID.sub("<uuid>", value)
     return value
 
 
