@@ -4,7 +4,7 @@ Each ``aws_recordings/*.json`` holds one recorded case: ``source`` (repository p
 key), the ``definition``, the ``input``, the ``lambdas`` it calls (function name -> handler below,
 re-created from localstack's tiny Lambda files), optionally when it was ``recorded_at`` (the clock
 starts there, so absolute Wait timestamps mean what they meant then) and what AWS returned: ``status`` with ``output``,
-or ``error`` and ``cause`` — copied verbatim. Like the snapshots, ids are normalised: a UUID
+or ``error`` and ``cause``, or the ``exception`` CreateStateMachine raised — copied verbatim. Like the snapshots, ids are normalised: a UUID
 matches the snapshot's ``<uuid:N>`` or ``<request_id>``, and a Lambda error's ``requestId`` and ``stackTrace`` (paths
 of AWS's sandbox) are compared as placeholders.
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from botocore.exceptions import ClientError
 
 import stepfunctions_local
 from stepfunctions_local.clock import ManualClock
@@ -65,19 +66,25 @@ def _normalised(value: Any) -> Any:
     return value
 
 
-def _recordings() -> list[Any]:
-    return [pytest.param(json.loads(path.read_text()), id=path.stem) for path in sorted(RECORDINGS.glob("*.json"))]
+def _recordings(rejected: bool) -> list[Any]:
+    recordings = [(path.stem, json.loads(path.read_text())) for path in sorted(RECORDINGS.glob("*.json"))]
+    return [pytest.param(recording, id=name) for name, recording in recordings
+            if ("exception" in recording["expected"]) == rejected]
 
 
-@pytest.mark.parametrize("recording", _recordings())
-def test_execution_matches_aws_recording(recording: dict) -> None:
-    # GIVEN the recorded state machine as an Express workflow, with the Lambda functions it calls
+def _runtime(recording: dict) -> stepfunctions_local.Runtime:
     recorded_at = recording.get("recorded_at")
     clock = ManualClock(datetime.fromisoformat(recorded_at).timestamp()) if recorded_at else ManualClock()
     runtime = stepfunctions_local.Runtime(clock=clock)
     for name, handler in recording.get("lambdas", {}).items():
         runtime.register_lambda(name, LAMBDAS[handler])
-    client = stepfunctions_local.client(runtime=runtime)
+    return runtime
+
+
+@pytest.mark.parametrize("recording", _recordings(rejected=False))
+def test_execution_matches_aws_recording(recording: dict) -> None:
+    # GIVEN the recorded state machine as an Express workflow, with the Lambda functions it calls
+    client = stepfunctions_local.client(runtime=_runtime(recording))
     arn = client.create_state_machine(
         name="recorded", definition=json.dumps(recording["definition"]), roleArn=ROLE, type="EXPRESS"
     )["stateMachineArn"]
@@ -91,3 +98,17 @@ def test_execution_matches_aws_recording(recording: dict) -> None:
     else:
         assert response.get("error") == expected.get("error")
         assert _normalised(response.get("cause")) == _normalised(expected.get("cause"))
+
+
+@pytest.mark.parametrize("recording", _recordings(rejected=True))
+def test_definition_rejection_matches_aws_recording(recording: dict) -> None:
+    # GIVEN a definition AWS refused to create
+    client = stepfunctions_local.client(runtime=_runtime(recording))
+    # WHEN it is created
+    with pytest.raises(ClientError) as raised:
+        client.create_state_machine(
+            name="recorded", definition=json.dumps(recording["definition"]), roleArn=ROLE, type="EXPRESS"
+        )
+    # THEN the error code and message are the ones AWS recorded
+    expected = recording["expected"]["exception"]
+    assert (raised.value.response["Error"]["Code"], str(raised.value)) == (expected["typename"], expected["value"])
