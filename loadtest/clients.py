@@ -21,10 +21,11 @@ _TEXTS = (
 class Exchange:
     """One request and its answer."""
 
-    status: int
+    status: int  # 0: no HTTP answer at all
     seconds: float
     ticket_id: str | None
     message: str
+    failure: str | None = None  # why there was no answer (ConnectionResetError, TimeoutError...)
 
 
 def submission(run_id: str, client: int, number: int) -> dict[str, str]:
@@ -37,6 +38,7 @@ def submission(run_id: str, client: int, number: int) -> dict[str, str]:
 
 
 def post(url: str, document: dict[str, str], timeout: float = 30) -> tuple[int, dict]:
+    """POST a JSON document; (status, JSON body), or (0, {"failure": reason}) when nothing answered."""
     request = urllib.request.Request(
         url, data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
@@ -45,8 +47,10 @@ def post(url: str, document: dict[str, str], timeout: float = 30) -> tuple[int, 
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-    except (urllib.error.URLError, OSError, ValueError):
-        return 0, {}  # 0: no HTTP answer at all (refused, reset, timed out, not JSON)
+    except urllib.error.URLError as error:
+        return 0, {"failure": type(error.reason).__name__}
+    except (OSError, ValueError) as error:
+        return 0, {"failure": type(error).__name__}
 
 
 def drive(api_url: str, run_id: str, clients: int, duration: float, max_requests: int) -> list[Exchange]:
@@ -65,7 +69,8 @@ def drive(api_url: str, run_id: str, clients: int, duration: float, max_requests
             document = submission(run_id, index, number)
             started = time.perf_counter()
             status, body = post(f"{api_url}/contact", document)
-            exchange = Exchange(status, time.perf_counter() - started, body.get("ticketId"), document["message"])
+            exchange = Exchange(status, time.perf_counter() - started, body.get("ticketId"), document["message"],
+                                body.get("failure") if status == 0 else None)
             with lock:
                 exchanges.append(exchange)
 

@@ -273,8 +273,8 @@ class _Builder:
         retry, catch = body.get("Retry", []), body.get("Catch", [])
         if not isinstance(retry, list) or not isinstance(catch, list):
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: 'Retry' and 'Catch' must be arrays at {where}")
-        retriers = tuple(_retrier(item, f"{where}/Retry[{i}]") for i, item in enumerate(retry))
-        catchers = tuple(_catcher(item, f"{where}/Catch[{i}]", language) for i, item in enumerate(catch))
+        retriers = tuple(_retrier(item, f"{where}/Retry/{i}") for i, item in enumerate(retry))
+        catchers = tuple(_catcher(item, f"{where}/Catch/{i}", language) for i, item in enumerate(catch))
         _check_all_last([r.errors for r in retriers], f"{where}/Retry")
         _check_all_last([c.errors for c in catchers], f"{where}/Catch")
         return {"retry": retriers, "catch": catchers}
@@ -314,7 +314,7 @@ class _Builder:
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Seconds' must be a non-negative integer at {where}/Seconds")
         if key == "Timestamp":
             if not isinstance(value, str) or parse_timestamp(value) is None:
-                raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Timestamp' must be a valid ISO-8601 timestamp at {where}/Timestamp")
+                raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at {where}/Timestamp")
         return {"kind": key, "value": value}
 
     def _options_fail(self, body: dict, where: str, language: str) -> dict:
@@ -341,7 +341,7 @@ class _Builder:
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Choices] at {where}")
         rules = []
         for i, rule in enumerate(choices):
-            at = f"{where}/Choices[{i}]"
+            at = f"{where}/Choices/{i}"
             if not isinstance(rule, dict) or not isinstance(rule.get("Next"), str):
                 raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Next] at {at}")
             assign = _assign(rule["Assign"], at, language) if "Assign" in rule else None
@@ -366,23 +366,30 @@ class _Builder:
         branches = body.get("Branches")
         if not isinstance(branches, list) or not branches:
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Branches] at {where}")
-        return {"branches": tuple(self.program(b, f"{where}/Branches[{i}]", language) for i, b in enumerate(branches))}
+        return {"branches": tuple(self.program(b, f"{where}/Branches/{i}", language) for i, b in enumerate(branches))}
 
     def _options_map(self, body: dict, where: str, language: str) -> dict:
-        for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
+        for key in ("ItemReader", "ResultWriter"):
             if key in body:
                 raise DefinitionError(f"UNSUPPORTED_FEATURE: '{key}' (Distributed Map) is not supported by stepfunctions_local at {where}/{key}")
         processor_key = "ItemProcessor" if "ItemProcessor" in body else "Iterator"
         processor = body.get(processor_key)
         if not isinstance(processor, dict):
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [ItemProcessor] at {where}")
-        mode = (processor.get("ProcessorConfig") or {}).get("Mode", "INLINE")
-        if mode == "DISTRIBUTED":
-            raise DefinitionError(f"UNSUPPORTED_FEATURE: Map Mode 'DISTRIBUTED' is not supported by stepfunctions_local; use 'INLINE' at {where}/{processor_key}/ProcessorConfig/Mode")
-        if mode != "INLINE":
-            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Mode' must be one of [INLINE, DISTRIBUTED] at {where}/{processor_key}/ProcessorConfig/Mode")
+        config = processor.get("ProcessorConfig") or {}
+        config_at = f"{where}/{processor_key}/ProcessorConfig"
+        mode = config.get("Mode", "INLINE")
+        if mode not in ("INLINE", "DISTRIBUTED"):
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Mode' must be one of [INLINE, DISTRIBUTED] at {config_at}/Mode")
+        if mode == "DISTRIBUTED" and config.get("ExecutionType") not in ("STANDARD", "EXPRESS"):
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'ExecutionType' must be one of [STANDARD, EXPRESS] at {config_at}/ExecutionType")
+        if mode == "INLINE" and "ItemBatcher" in body:
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: Field 'ItemBatcher' is supported only in DISTRIBUTED mode at {where}/ItemBatcher")
         inner_language = processor.get("QueryLanguage", language)
+        # A Distributed Map without ItemReader/ResultWriter runs its child executions like inline iterations.
         out: dict[str, Any] = {"processor": self.program(processor, f"{where}/{processor_key}", inner_language)}
+        if "ItemBatcher" in body:
+            out["batcher"] = _item_batcher(body["ItemBatcher"], f"{where}/ItemBatcher", language)
         selector_key = "ItemSelector" if "ItemSelector" in body else ("Parameters" if "Parameters" in body else None)
         if selector_key and language == JSONATA:
             out["selector"] = jn.compile_template(body[selector_key], f"{where}/{selector_key}")
@@ -410,10 +417,10 @@ class ChoiceRule:
 def _targets(state: State) -> list[tuple[str, str]]:
     found = [(state.next, "Next")] if state.next else []
     if state.type == "Choice":
-        found += [(rule.next, f"Choices[{i}]/Next") for i, rule in enumerate(state.options["rules"])]
+        found += [(rule.next, f"Choices/{i}/Next") for i, rule in enumerate(state.options["rules"])]
         if state.options["default"]:
             found.append((state.options["default"], "Default"))
-    found += [(c.next, f"Catch[{i}]/Next") for i, c in enumerate(state.catch)]
+    found += [(c.next, f"Catch/{i}/Next") for i, c in enumerate(state.catch)]
     return found
 
 
@@ -492,6 +499,21 @@ def _map_number(body: dict, key: str, where: str, language: str, check: Callable
     return ("value", value)
 
 
+def _item_batcher(batcher: Any, where: str, language: str) -> dict:
+    if not isinstance(batcher, dict):
+        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'ItemBatcher' must be an OBJECT at {where}")
+    allowed = {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"}
+    for key in batcher:
+        if key not in allowed:
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: Field '{key}' is not supported at {where}/{key}")
+    out: dict[str, Any] = {key: _map_number(batcher, key, where, language, _is_int)
+                           for key in ("MaxItemsPerBatch", "MaxInputBytesPerBatch")}
+    if "BatchInput" in batcher:
+        compile_input = jn.compile_template if language == JSONATA else paths.compile_template
+        out["input"] = compile_input(batcher["BatchInput"], f"{where}/BatchInput")
+    return out
+
+
 def _retrier(item: Any, where: str) -> Retrier:
     errors = _error_equals(item, where)
     interval = item.get("IntervalSeconds", 1)
@@ -536,4 +558,4 @@ def _error_equals(item: Any, where: str) -> tuple[str, ...]:
 def _check_all_last(groups: list[tuple[str, ...]], where: str) -> None:
     for i, errors in enumerate(groups[:-1]):
         if "States.ALL" in errors:
-            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: 'States.ALL' must be in the last element of the array at {where}[{i}]")
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: 'States.ALL' must be in the last element of the array at {where}/{i}")

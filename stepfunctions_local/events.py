@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from .types import HistoryRecorder
 
@@ -34,33 +34,48 @@ def is_lambda_function_arn(resource: str) -> bool:
 
 
 class Events:
-    """Wraps a HistoryRecorder; with none, only hands out ids (for AWS's "entered at the event id #n")."""
+    """Wraps a HistoryRecorder; with none, only hands out ids (for AWS's "entered at the event id #n").
 
-    def __init__(self, recorder: HistoryRecorder | None, region: str) -> None:
+    The execution's own Events follows the recorder's order; ``branch(start)`` gives a Parallel branch
+    or Map iteration its own chain, whose first event points at ``start`` as in AWS's histories.
+    """
+
+    def __init__(self, recorder: HistoryRecorder | None, region: str, ids: Iterator[int] | None = None,
+                 last: int | None = None) -> None:
         self.recorder = recorder
         self.region = region
-        self._ids = itertools.count(2)  # event 1 is ExecutionStarted, written by the service
+        self._ids = ids if ids is not None else itertools.count(2)  # event 1 is ExecutionStarted
+        self.last = last
+
+    def branch(self, start: int) -> Events:
+        return Events(self.recorder, self.region, self._ids, start)
 
     def add(self, event_type: str, key: str | None = None, details: dict | None = None) -> int:
         if self.recorder is None:
-            return next(self._ids)
-        return self.recorder.add(event_type, key, details)
+            event_id = next(self._ids)
+        elif self.last is None:
+            return self.recorder.add(event_type, key, details)
+        else:
+            event_id = self.recorder.add(event_type, key, details, previous_event_id=self.last)
+        if self.last is not None:
+            self.last = event_id
+        return event_id
 
     def entered(self, state_type: str, name: str, input: Any) -> int:
         if self.recorder is None:
-            return next(self._ids)
-        return self.recorder.add(f"{state_type}StateEntered", "stateEnteredEventDetails",
-                                 {"name": name, "input": _json(input), "inputDetails": _NOT_TRUNCATED})
+            return self.add("")
+        return self.add(f"{state_type}StateEntered", "stateEnteredEventDetails",
+                        {"name": name, "input": _json(input), "inputDetails": _NOT_TRUNCATED})
 
     def exited(self, state_type: str, name: str, output: Any, assigned: dict | None) -> None:
         if self.recorder is None:
-            next(self._ids)
+            self.add("")
             return
         details: dict[str, Any] = {"name": name, "output": _json(output), "outputDetails": _NOT_TRUNCATED}
         if assigned:
             details["assignedVariables"] = {key: _json(value) for key, value in assigned.items()}
             details["assignedVariablesDetails"] = _NOT_TRUNCATED
-        self.recorder.add(f"{state_type}StateExited", "stateExitedEventDetails", details)
+        self.add(f"{state_type}StateExited", "stateExitedEventDetails", details)
 
     def evaluation_failed(self, state_name: str, error: Any) -> None:
         """A JSONata expression failed: error, cause, the field (location) and the state."""
@@ -69,14 +84,14 @@ class Events:
 
     def task_scheduled(self, resource: str, parameters: Any, timeout: float | None, heartbeat: float | None) -> None:
         if self.recorder is None:
-            next(self._ids), next(self._ids)
+            self.add(""), self.add("")
             return
         if is_lambda_function_arn(resource):
             details: dict[str, Any] = {"resource": resource, "input": _json(parameters), "inputDetails": _NOT_TRUNCATED}
             if timeout is not None:
                 details["timeoutInSeconds"] = int(timeout)
-            self.recorder.add("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
-            self.recorder.add("LambdaFunctionStarted")
+            self.add("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+            self.add("LambdaFunctionStarted")
             return
         kind, action = resource_type(resource)
         details = {"resourceType": kind, "resource": action, "region": self.region, "parameters": _json(parameters)}
@@ -84,36 +99,36 @@ class Events:
             details["timeoutInSeconds"] = int(timeout)
         if heartbeat is not None:
             details["heartbeatInSeconds"] = int(heartbeat)
-        self.recorder.add("TaskScheduled", "taskScheduledEventDetails", details)
-        self.recorder.add("TaskStarted", "taskStartedEventDetails", {"resourceType": kind, "resource": action})
+        self.add("TaskScheduled", "taskScheduledEventDetails", details)
+        self.add("TaskStarted", "taskStartedEventDetails", {"resourceType": kind, "resource": action})
 
     def task_succeeded(self, resource: str, output: Any) -> None:
         if self.recorder is None:
-            next(self._ids)
+            self.add("")
             return
         if is_lambda_function_arn(resource):
-            self.recorder.add("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
+            self.add("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
                               {"output": _json(output), "outputDetails": _NOT_TRUNCATED})
             return
         kind, action = resource_type(resource)
-        self.recorder.add("TaskSucceeded", "taskSucceededEventDetails",
+        self.add("TaskSucceeded", "taskSucceededEventDetails",
                           {"resourceType": kind, "resource": action, "output": _json(output),
                            "outputDetails": _NOT_TRUNCATED})
 
     def task_failed(self, resource: str, error: str, cause: str | None, timed_out: bool) -> None:
         if self.recorder is None:
-            next(self._ids)
+            self.add("")
             return
         failure = {"error": error} if cause is None else {"error": error, "cause": cause}
         if is_lambda_function_arn(resource):
             if timed_out:
-                self.recorder.add("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", failure)
+                self.add("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", failure)
             else:
-                self.recorder.add("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", failure)
+                self.add("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", failure)
             return
         kind, action = resource_type(resource)
         details = {"resourceType": kind, "resource": action, **failure}
         if timed_out:
-            self.recorder.add("TaskTimedOut", "taskTimedOutEventDetails", details)
+            self.add("TaskTimedOut", "taskTimedOutEventDetails", details)
         else:
-            self.recorder.add("TaskFailed", "taskFailedEventDetails", details)
+            self.add("TaskFailed", "taskFailedEventDetails", details)

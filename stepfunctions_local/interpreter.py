@@ -26,6 +26,10 @@ _REAL_SLEEP_SLICE = 0.05
 _PAYLOAD_LIMIT = 262_144
 
 
+# Records a Map iteration event ("Started", "Succeeded", ...) for an item after an event; returns its id.
+OnItem = Callable[[str, int, int], int]
+
+
 @dataclass(frozen=True)
 class ExecutionResult:
     status: str  # "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED"
@@ -115,8 +119,8 @@ class Run:
         self.signal = signal
         self.deadline = deadline
 
-    def branch(self, signal: _Signal, context: dict | None = None) -> Run:
-        return Run(self.context if context is None else context, self.tasks, self.clock, self.events, signal,
+    def branch(self, signal: _Signal, context: dict | None, events: Events) -> Run:
+        return Run(self.context if context is None else context, self.tasks, self.clock, events, signal,
                    self.deadline)
 
     def check(self) -> None:
@@ -214,10 +218,11 @@ class Run:
 
     # -- Parallel / Map fan-out -------------------------------------------------------------
     def fan_out(self, jobs: list[tuple[d.Program, Any, dict | None]], variables: dict, max_concurrency: int,
-                tolerated: Callable[[int], bool] | None, on_item: Callable[[str, int], None] | None) -> list:
+                tolerated: Callable[[int], bool] | None, on_item: OnItem | None, started: int) -> list:
         """Run (program, input, context) jobs concurrently; results in order.
 
-        Without ``tolerated`` the first failure wins and stops the other jobs.
+        Without ``tolerated`` the first failure wins and stops the other jobs. Each job's history
+        chains from ``started`` (ParallelStateStarted), or from its own MapIterationStarted event.
         """
         if not jobs:
             return []
@@ -228,13 +233,12 @@ class Run:
 
         def work(index: int) -> None:
             program, item_input, context = jobs[index]
-            if on_item:
-                on_item("Started", index)
+            events = self.events.branch(on_item("Started", index, started) if on_item else started)
             try:
-                results[index] = self.branch(signal, context).program(program, item_input, dict(variables))
+                results[index] = self.branch(signal, context, events).program(program, item_input, dict(variables))
             except StatesError as error:
                 if on_item:
-                    on_item("Failed", index)
+                    on_item("Failed", index, events.last)
                 with lock:
                     failures.append((index, error))
                     over = tolerated is None or not tolerated(len(failures))
@@ -245,10 +249,10 @@ class Run:
                 return
             except _Aborted:
                 if on_item:
-                    on_item("Aborted", index)
+                    on_item("Aborted", index, events.last)
                 return
             if on_item:
-                on_item("Succeeded", index)
+                on_item("Succeeded", index, events.last)
 
         workers = min(len(jobs), max_concurrency or len(jobs), 40)
         errors: list[BaseException] = []

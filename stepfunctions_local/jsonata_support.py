@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import uuid
 from typing import Any, Callable
 
@@ -17,7 +18,10 @@ from jsonata.utils import Utils
 
 from .exceptions import DefinitionError, StateDataError
 
+_POSITION = re.compile(r"/(\d+)(?=/|$)")
 UNDEFINED = object()
+# jsonata-python reads a binding of None as "undefined"; a variable holding JSON null is bound to this.
+JSON_NULL = Utils.NULL_VALUE
 Bindings = dict
 Template = Callable[[Bindings], Any]
 
@@ -58,9 +62,11 @@ _FUNCTIONS: dict[str, Callable] = {
 
 
 def field_name(where: str) -> str:
-    """``/States/Foo/Output/a[0]`` -> ``Output/a[0]``: AWS names a field relative to its state."""
+    """``/States/Foo/Catch/1/Output/a[0]`` -> ``Catch[1]/Output/a[0]``: AWS names a field relative to its
+    state, with array positions in brackets (definition errors write them as path segments)."""
     relative = where.rsplit("/States/", 1)[-1]
-    return relative.split("/", 1)[1] if "/" in relative else relative
+    relative = relative.split("/", 1)[1] if "/" in relative else relative
+    return _POSITION.sub(r"[\1]", relative)
 
 
 class Expression:

@@ -203,17 +203,18 @@ def compile_template(value: Any, where: str, *, dynamic: bool = True) -> Templat
         fields: list[tuple[str, Template]] = []
         for key, item in value.items():
             if dynamic and isinstance(key, str) and key.endswith(".$"):
-                fields.append((key[:-2], _compile_dynamic(key, item, f"{where}/{key}")))
+                fields.append((key[:-2], _compile_dynamic(key, item, where)))
             else:
                 fields.append((key, compile_template(item, f"{where}/{key}", dynamic=dynamic)))
         return lambda env: {key: field(env) for key, field in fields}
     if isinstance(value, list):
-        items = [compile_template(item, f"{where}[{i}]", dynamic=dynamic) for i, item in enumerate(value)]
+        items = [compile_template(item, f"{where}/{i}", dynamic=dynamic) for i, item in enumerate(value)]
         return lambda env: [item(env) for item in items]
     return lambda env: value
 
 
 def _compile_dynamic(key: str, text: Any, where: str) -> Template:
+    """A ``.$`` field; ``where`` is the object holding it, which is where AWS points its errors."""
     if not isinstance(text, str):
         raise DefinitionError(
             f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a STRING that contains a "
@@ -225,7 +226,10 @@ def _compile_dynamic(key: str, text: Any, where: str) -> Template:
         try:
             function = intrinsics.compile_intrinsic(text)
         except DefinitionError as error:
-            raise DefinitionError(f"{error} at {where}") from None
+            raise DefinitionError(
+                f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a valid JSONPath or a valid "
+                f"intrinsic function call at {where}: {error}"
+            ) from None
 
         def call(env: Env) -> Any:
             try:

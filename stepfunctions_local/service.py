@@ -86,9 +86,10 @@ class History:
         self._closed = False
         self.events: list[dict] = []
 
-    def add(self, event_type: str, details_key: str | None = None, details: dict | None = None) -> int:
+    def add(self, event_type: str, details_key: str | None = None, details: dict | None = None,
+            previous_event_id: int | None = None) -> int:
         with self._lock:
-            return self._append(event_type, details_key, details)
+            return self._append(event_type, details_key, details, previous_event_id)
 
     def close(self, event_type: str, details_key: str, details: dict) -> None:
         """Record the execution's final event; nothing is recorded after it."""
@@ -100,12 +101,17 @@ class History:
         with self._lock:
             return list(self.events)
 
-    def _append(self, event_type: str, details_key: str | None, details: dict | None) -> int:
+    def _append(self, event_type: str, details_key: str | None, details: dict | None,
+                previous_event_id: int | None = None) -> int:
         event_id = len(self.events) + 1
         if self._closed:  # a stopped execution's last steps are not part of its history
             return event_id
-        # AWS chains events, but the first state entered points at 0 like ExecutionStarted.
-        previous = 0 if event_id <= 2 else event_id - 1
+        # AWS chains events, but the first state entered points at 0 like ExecutionStarted;
+        # inside Parallel branches and Map iterations the interpreter names the previous event.
+        if previous_event_id is not None:
+            previous = previous_event_id
+        else:
+            previous = 0 if event_id <= 2 else event_id - 1
         event: dict[str, Any] = {
             "timestamp": _datetime(self._clock.now()),
             "type": event_type,

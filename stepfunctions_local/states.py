@@ -6,22 +6,25 @@ ResultSelector -> ResultPath -> OutputPath; JSONata states go Arguments -> work 
 """
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import definition as d
 from . import paths
 from .exceptions import StateDataError, StatesError
-from .jsonata_support import UNDEFINED
+from .jsonata_support import JSON_NULL, UNDEFINED
 from .timestamps import parse_timestamp
 from .types import Clock
+
+_NUMBER = re.compile(r"\d+(\.\d+)?")
 
 if TYPE_CHECKING:
     from .interpreter import Run
 
 
 def jsonata_bindings(raw: Any, context: dict, variables: dict, **states: Any) -> dict:
-    bindings = dict(variables)
+    bindings = {name: JSON_NULL if value is None else value for name, value in variables.items()}
     bindings["states"] = {"input": raw, "context": context, **states}
     return bindings
 
@@ -98,10 +101,17 @@ def _number(spec: tuple[str, Any] | None, bindings: dict | None, env: paths.Env 
     if kind == "jsonata":
         value = value(bindings)
     else:
-        value = paths.select(value, env, field)
+        value = _numeric_text(paths.select(value, env, field))
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise StateDataError("States.Runtime", f"The value for the field '{field}' must be a non-negative number, "
                                                f"but was {paths.to_json(value)}")
+    return value
+
+
+def _numeric_text(value: Any) -> Any:
+    """AWS-recorded: a ...Path field may select a number written as a string ("1")."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        return float(value) if "." in value else int(value)
     return value
 
 
@@ -172,7 +182,7 @@ def _wait(run: Run, state: d.State, raw: Any, variables: dict, context: dict) ->
     env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
                     context, variables)
     value = paths.select(options["path"], env, kind) if "path" in options else options["value"]
-    run.sleep(_wait_seconds(kind.removesuffix("Path"), value, run.clock))
+    run.sleep(_wait_seconds(kind.removesuffix("Path"), value, run.clock, options.get("path")))
     assigned = state.assign(env) if state.assign is not None else None
     output = paths.select(state.output_path, env, "OutputPath")
     if assigned:
@@ -180,7 +190,7 @@ def _wait(run: Run, state: d.State, raw: Any, variables: dict, context: dict) ->
     return output, state.next, assigned
 
 
-def _wait_seconds(kind: str, value: Any, clock: Clock) -> float:
+def _wait_seconds(kind: str, value: Any, clock: Clock, path: paths.Path | None = None) -> float:
     if kind == "Seconds":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise StateDataError("States.Runtime", f"The SecondsPath parameter does not reference a valid "
@@ -188,8 +198,11 @@ def _wait_seconds(kind: str, value: Any, clock: Clock) -> float:
         return float(value)
     moment = parse_timestamp(value) if isinstance(value, str) else None
     if moment is None:
+        shown = value if isinstance(value, str) else paths.to_json(value)
+        if path is not None:  # AWS-recorded: "<TimestampPath> == <raw value>"
+            shown = f"{path.text} == {shown}"
         raise StateDataError("States.Runtime", f"The TimestampPath parameter does not reference a valid "
-                                               f"ISO-8601 extended offset date-time format string: {paths.to_json(value)}")
+                                               f"ISO-8601 extended offset date-time format string: {shown}")
     return max(moment - clock.now(), 0.0)
 
 
@@ -223,10 +236,10 @@ def _parallel(run: Run, state: d.State, raw: Any, variables: dict, context: dict
         branch_input = state.parameters(bindings) if state.parameters is not None else raw
     else:
         branch_input, _ = _effective_input(state, raw, variables, context)
-    run.events.add("ParallelStateStarted")
+    started = run.events.add("ParallelStateStarted")
     try:
         jobs = [(branch, branch_input, None) for branch in state.options["branches"]]
-        result = run.fan_out(jobs, variables, 0, None, None)
+        result = run.fan_out(jobs, variables, 0, None, None, started)
     except StatesError:
         run.events.add("ParallelStateFailed")
         raise
@@ -265,14 +278,17 @@ def _map(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> 
             item_input = selector(paths.Env(effective, item_context, variables))
         # $$.Map.Item stays visible inside the iteration, as in AWS's context object.
         jobs.append((options["processor"], item_input, {**run.context, "Map": item_context["Map"]}))
+    if "batcher" in options:
+        jobs = _batches(options["processor"], [job[1] for job in jobs], options["batcher"], bindings, env, run.context)
     events = run.events
-    events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)})
+    started = events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(jobs)})
 
-    def on_item(outcome: str, index: int) -> None:
-        events.add(f"MapIteration{outcome}", f"mapIteration{outcome}EventDetails", {"name": state.name, "index": index})
+    def on_item(outcome: str, index: int, previous: int) -> int:
+        return events.branch(previous).add(f"MapIteration{outcome}", f"mapIteration{outcome}EventDetails",
+                                           {"name": state.name, "index": index})
 
     try:
-        result = run.fan_out(jobs, variables, int(max_concurrency), tolerated, on_item)
+        result = run.fan_out(jobs, variables, int(max_concurrency), tolerated, on_item, started)
     except StatesError:
         events.add("MapStateFailed")
         raise
@@ -285,8 +301,33 @@ def _map(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> 
     return output, state.next, assigned
 
 
+def _batches(processor: d.Program, items: list, batcher: dict, bindings: dict | None, env: paths.Env | None,
+             context: dict) -> list[tuple[d.Program, Any, dict]]:
+    """ItemBatcher: each child gets ``{"BatchInput"?, "Items": [...]}`` within the item and byte limits."""
+    max_items = _number(batcher["MaxItemsPerBatch"], bindings, env, "MaxItemsPerBatchPath")
+    max_bytes = _number(batcher["MaxInputBytesPerBatch"], bindings, env, "MaxInputBytesPerBatchPath")
+    batch_input = None
+    if "input" in batcher:
+        batch_input = batcher["input"](bindings if bindings is not None else env)
+    groups: list[list] = []
+    size = 0
+    for item in items:
+        item_size = len(paths.to_json(item).encode())
+        if not groups or (max_items and len(groups[-1]) >= max_items) or (max_bytes and size + item_size > max_bytes):
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += item_size
+    wrap = (lambda group: {"Items": group}) if batch_input is None else (
+        lambda group: {"BatchInput": batch_input, "Items": group})
+    return [(processor, wrap(group), context) for group in groups]
+
+
 def _items_error(state: d.State, items: Any) -> StateDataError:
     kind = {dict: "object", str: "string", bool: "boolean", type(None): "null"}.get(type(items), "number")
+    if state.language == d.JSONATA and "items" not in state.options:
+        return StateDataError("States.QueryEvaluationError",
+                              f"Map state input must be an array but was: {paths.to_json(items)}")
     if state.language == d.JSONATA:
         return StateDataError("States.QueryEvaluationError",
                               f"The JSONata expression '{state.options['items_text']}' specified for the field "

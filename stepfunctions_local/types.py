@@ -22,5 +22,10 @@ class TaskRunner(Protocol):
 
 
 class HistoryRecorder(Protocol):
-    def add(self, event_type: str, details_key: str | None = None, details: dict | None = None) -> int:
-        """Append an AWS history event (e.g. 'TaskStateEntered'); return its id."""
+    def add(self, event_type: str, details_key: str | None = None, details: dict | None = None,
+            previous_event_id: int | None = None) -> int:
+        """Append an AWS history event (e.g. 'TaskStateEntered'); return its id.
+
+        ``previous_event_id`` chains events inside a Parallel branch or Map iteration; without it
+        the event follows the one recorded just before.
+        """

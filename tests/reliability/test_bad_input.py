@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from chalicelib import settings
 from chalicelib.forms import InvalidSubmissionError
+from chalicelib.notifications import InvalidNotificationError
 from tests.reliability import strategies
 from tests.reliability.conftest import TALLY, property_settings
 from tests.reliability.harness import OfflineStack, Reply
@@ -173,3 +174,31 @@ class TestConsumers:
         # THEN a valid detail makes exactly one ticket; anything else is refused as invalid and makes none
         assert refused is not valid
         assert stack.ticket_count() == before + (0 if refused else 1)
+
+    @property_settings
+    @given(event=st.one_of(
+        # Objects only: the workflow always sends one (a non-object event is reported in docs/reliability.md).
+        st.dictionaries(st.sampled_from(["ticketId", "sentiment", "message", "name", "email", "x"]),
+                        strategies.json_values(), max_size=6),
+        st.fixed_dictionaries({
+            "ticketId": st.just("CF-7K3M-Q9ZD-4P") | st.sampled_from(["CF-7K3M-Q9ZD-4", "cf-7k3m-q9zd-4p", ""]),
+            "sentiment": st.sampled_from(["NEGATIVE", "POSITIVE", "MIXED", "NEUTRAL", "negative", "ANGRY"]),
+            "message": strategies.typed_text(0, 50) | st.integers(),
+        }, optional={"name": strategies.json_values(), "email": st.sampled_from(strategies.HEADER_INJECTIONS)}),
+    ))
+    def test_notifier_sends_one_plain_email_or_refuses_the_event(self, stack: OfflineStack, event):
+        # GIVEN any object event reaching the notifier Lambda (the workflow's, or anyone allowed to invoke it)
+        before = len(stack.emails())
+        # WHEN it is invoked
+        try:
+            result = stack.handler("notify_admin")(event)
+        except InvalidNotificationError:
+            result = None
+        TALLY.record("lambda: notifier event", 400 if result is None else 200)
+        # THEN it refuses with its own error and sends nothing, or sends one email to the administrator only
+        emails = stack.emails()[before:]
+        assert len(emails) == (0 if result is None else 1)
+        for email in emails:
+            assert email.destinations == {"ToAddresses": [stack.environment["ADMIN_EMAIL"]]}
+            assert "\n" not in email.subject and "\r" not in email.subject
+

@@ -114,8 +114,9 @@ class TestNotification:
         fresh_stack.runtime.register_lambda(NOTIFY_FUNCTION, crash)
         # WHEN an unhappy message is submitted
         reply = fresh_stack.post({"message": UNHAPPY})
-        # THEN the customer gets the ticket; the ticket records the crash
+        # THEN a crash is not retried, the customer gets the ticket, and the ticket records the crash
         assert reply.status == 200, reply.text
+        assert fresh_stack.lambdas.invocations.count(NOTIFY_FUNCTION) == 1
         ticket = only_ticket(fresh_stack, UNHAPPY)
         assert (ticket["notificationStatus"], ticket["notificationError"]) == ("FAILED", "RuntimeError")
 

@@ -54,10 +54,16 @@ def failing(*errors: StatesError | None) -> Callable[[Any], Any]:
 class History:
     def __init__(self) -> None:
         self.events: list[tuple[str, str | None, dict | None]] = []
+        self.previous: dict[int, int | None] = {}  # event id -> the previous_event_id it was given
+        self._lock = threading.Lock()
 
-    def add(self, event_type: str, details_key: str | None = None, details: dict | None = None) -> int:
-        self.events.append((event_type, details_key, details))
-        return len(self.events) + 1
+    def add(self, event_type: str, details_key: str | None = None, details: dict | None = None,
+            previous_event_id: int | None = None) -> int:
+        with self._lock:
+            self.events.append((event_type, details_key, details))
+            event_id = len(self.events) + 1
+            self.previous[event_id] = previous_event_id
+        return event_id
 
     @property
     def types(self) -> list[str]:

@@ -1,12 +1,13 @@
 """Executions AWS recorded (localstack's validated snapshots), replayed against ``stepfunctions_local``.
 
-Each ``aws_recordings/*.json`` holds one recorded case: ``source`` (repository path and snapshot
-key), the ``definition``, the ``input``, the ``lambdas`` it calls (function name -> handler below,
-re-created from localstack's tiny Lambda files), optionally when it was ``recorded_at`` (the clock
-starts there, so absolute Wait timestamps mean what they meant then) and what AWS returned: ``status`` with ``output``,
-or ``error`` and ``cause``, or the ``exception`` CreateStateMachine raised — copied verbatim. Like the snapshots, ids are normalised: a UUID
-matches the snapshot's ``<uuid:N>`` or ``<request_id>``, and a Lambda error's ``requestId`` and ``stackTrace`` (paths
-of AWS's sandbox) are compared as placeholders.
+Each ``aws_recordings/*.json`` is one recorded case: ``source`` (localstack path and snapshot key),
+the ``definition``, the ``input``, the ``lambdas`` it calls (function name -> a handler below,
+re-created from localstack's tiny Lambda files), optionally ``recorded_at`` (the clock starts
+there, so absolute Wait timestamps mean what they meant then) and ``expected``: what AWS returned
+(``status`` with ``output``, or ``error`` and ``cause``) or the ``exception`` CreateStateMachine
+raised, copied verbatim. Ids are normalised the way the snapshots do: any UUID matches
+``<uuid:N>`` / ``<request_id>``, and a Lambda error's ``requestId`` and ``stackTrace`` (paths in
+AWS's sandbox) compare as placeholders.
 """
 from __future__ import annotations
 
@@ -66,10 +67,8 @@ def _normalised(value: Any) -> Any:
     return value
 
 
-def _recordings(rejected: bool) -> list[Any]:
-    recordings = [(path.stem, json.loads(path.read_text())) for path in sorted(RECORDINGS.glob("*.json"))]
-    return [pytest.param(recording, id=name) for name, recording in recordings
-            if ("exception" in recording["expected"]) == rejected]
+def _recordings() -> list[Any]:
+    return [pytest.param(json.loads(path.read_text()), id=path.stem) for path in sorted(RECORDINGS.glob("*.json"))]
 
 
 def _runtime(recording: dict) -> stepfunctions_local.Runtime:
@@ -81,34 +80,32 @@ def _runtime(recording: dict) -> stepfunctions_local.Runtime:
     return runtime
 
 
-@pytest.mark.parametrize("recording", _recordings(rejected=False))
-def test_execution_matches_aws_recording(recording: dict) -> None:
-    # GIVEN the recorded state machine as an Express workflow, with the Lambda functions it calls
+def _create(client: stepfunctions_local.Client, recording: dict) -> str:
+    definition = json.dumps(recording["definition"])
+    created = client.create_state_machine(name="recorded", definition=definition, roleArn=ROLE, type="EXPRESS")
+    return created["stateMachineArn"]
+
+
+@pytest.mark.parametrize("recording", _recordings())
+def test_recorded_case_matches_aws(recording: dict) -> None:
+    # GIVEN the recorded definition, as an Express workflow, with the Lambda functions it calls
     client = stepfunctions_local.client(runtime=_runtime(recording))
-    arn = client.create_state_machine(
-        name="recorded", definition=json.dumps(recording["definition"]), roleArn=ROLE, type="EXPRESS"
-    )["stateMachineArn"]
+    expected = recording["expected"]
+    if "exception" in expected:
+        # WHEN AWS refused to create it
+        with pytest.raises(ClientError) as raised:
+            _create(client, recording)
+        # THEN it is refused with AWS's error code and message
+        error, rejection = raised.value, expected["exception"]
+        assert (error.response["Error"]["Code"], str(error)) == (rejection["typename"], rejection["value"])
+        return
     # WHEN it runs synchronously on the recorded input
+    arn = _create(client, recording)
     response = client.start_sync_execution(stateMachineArn=arn, input=json.dumps(recording["input"]))
     # THEN status, output, error and cause are the ones AWS recorded
-    expected = recording["expected"]
     assert response["status"] == expected["status"], response
     if expected["status"] == "SUCCEEDED":
         assert _normalised(json.loads(response["output"])) == _normalised(expected["output"])
     else:
         assert response.get("error") == expected.get("error")
         assert _normalised(response.get("cause")) == _normalised(expected.get("cause"))
-
-
-@pytest.mark.parametrize("recording", _recordings(rejected=True))
-def test_definition_rejection_matches_aws_recording(recording: dict) -> None:
-    # GIVEN a definition AWS refused to create
-    client = stepfunctions_local.client(runtime=_runtime(recording))
-    # WHEN it is created
-    with pytest.raises(ClientError) as raised:
-        client.create_state_machine(
-            name="recorded", definition=json.dumps(recording["definition"]), roleArn=ROLE, type="EXPRESS"
-        )
-    # THEN the error code and message are the ones AWS recorded
-    expected = recording["expected"]["exception"]
-    assert (raised.value.response["Error"]["Code"], str(raised.value)) == (expected["typename"], expected["value"])

@@ -52,7 +52,7 @@ class TestStructure:
     def test_problems_in_nested_branches_name_their_path(self):
         message = invalid(machine(P={"Type": "Parallel", "End": True, "Branches": [
             {"StartAt": "X", "States": {"X": {"Type": "Pass", "Next": "Y"}}}]}))
-        assert "Missing 'Next' target: Y at /States/P/Branches[0]/States/X/Next" in message
+        assert "Missing 'Next' target: Y at /States/P/Branches/0/States/X/Next" in message
 
     def test_all_problems_are_reported_together(self):
         message = invalid(machine(A={"Type": "Pass", "Next": "B"}, C={"Type": "Succeed"}))
@@ -66,7 +66,7 @@ class TestFields:
     def test_states_all_must_be_last(self):
         message = invalid(machine(A={"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True,
                                      "Retry": [{"ErrorEquals": ["States.ALL"]}, {"ErrorEquals": ["X"]}]}))
-        assert "'States.ALL' must be in the last element of the array at /States/A/Retry[0]" in message
+        assert "'States.ALL' must be in the last element of the array at /States/A/Retry/0" in message
 
     def test_states_all_must_be_alone(self):
         assert "must appear alone" in invalid(machine(A={
@@ -84,17 +84,32 @@ class TestFields:
     def test_bad_choice_rule(self):
         message = invalid(machine(C={"Type": "Choice", "Choices": [{"Variable": "$.a", "Next": "D"}]},
                                   D={"Type": "Succeed"}))
-        assert "/States/C/Choices[0]" in message
+        assert "/States/C/Choices/0" in message
 
     def test_bad_jsonata(self):
         message = invalid({"QueryLanguage": "JSONata", **machine(A={"Type": "Pass", "Output": "{% ) %}", "End": True})})
         assert "/States/A/Output" in message
 
-    def test_distributed_map_is_unsupported(self):
+    def test_distributed_map_item_reader_is_unsupported(self):
+        message = invalid(machine(M={"Type": "Map", "End": True, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject"},
+                                     "ItemProcessor": {
+                                         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                                         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
+        assert message.startswith("UNSUPPORTED_FEATURE: 'ItemReader'") and message.endswith("at /States/M/ItemReader")
+
+    def test_distributed_map_needs_an_execution_type(self):
         message = invalid(machine(M={"Type": "Map", "End": True, "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+            "ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
+        assert message.endswith("at /States/M/ItemProcessor/ProcessorConfig/ExecutionType")
+
+    def test_item_batcher_needs_distributed_mode(self):
+        message = invalid(machine(M={"Type": "Map", "End": True, "ItemBatcher": {"MaxItemsPerBatch": 2}, "ItemProcessor": {
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
-        assert "DISTRIBUTED" in message and "not supported" in message
+        assert message.endswith("at /States/M/ItemBatcher")
+
+    def test_bad_wait_timestamp_uses_aws_wording(self):
+        message = invalid(machine(W={"Type": "Wait", "Timestamp": "2016-12-05 21:29:29Z", "End": True}))
+        assert message == "SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at /States/W/Timestamp"
 
     def test_task_needs_an_arn(self):
         assert "/States/A/Resource" in invalid(machine(A={"Type": "Task", "Resource": "lambda", "End": True}))

@@ -68,6 +68,13 @@ class TestWait:
         run(single({"Type": "Wait", "Timestamp": "2020-01-01T00:00:00Z"}), clock=clock)
         assert clock.sleeps == [0.0]
 
+    def test_bad_timestamp_path_names_the_path_and_the_raw_value(self):
+        result = run(single({"Type": "Wait", "TimestampPath": "$.t"}), {"t": "2016-12-05 21:29:29Z"})
+        assert (result.error, result.cause) == (
+            "States.Runtime", "An error occurred while executing the state 'S' (entered at the event id #2). The "
+            "TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: "
+            "$.t == 2016-12-05 21:29:29Z")
+
     def test_seconds_path_must_be_a_number(self):
         result = run(single({"Type": "Wait", "SecondsPath": "$.s"}), {"s": "soon"})
         assert result.error == "States.Runtime"
@@ -114,6 +121,22 @@ class TestParallel:
                     "Catch": [{"ErrorEquals": ["Branch.Broke"], "ResultPath": "$.err", "Next": "Ok"}]},
             "Ok": {"Type": "Succeed"}}, "Par")
         assert run(definition, {"a": 1}).output == {"a": 1, "err": {"Error": "Branch.Broke", "Cause": ""}}
+
+    def test_branch_events_chain_from_parallel_state_started(self):
+        # GIVEN a Parallel state with two one-state branches (their events may interleave)
+        history = History()
+        state = {"Type": "Parallel", "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}
+        # WHEN it runs with a history
+        run(single(state), {}, history=history)
+        # THEN each branch's first event points at ParallelStateStarted and its next event at that one
+        ids = {(kind, (details or {}).get("name")): index + 2 for index, (kind, _, details) in enumerate(history.events)}
+        started = ids[("ParallelStateStarted", None)]
+        for name in ("A", "B"):
+            entered = ids[("PassStateEntered", name)]
+            assert history.previous[entered] == started
+            assert history.previous[ids[("PassStateExited", name)]] == entered
 
     def test_history_has_parallel_events(self):
         history = History()
@@ -165,6 +188,31 @@ class TestMap:
         result = run(single(state), [1, 2, 3, 4], tasks=tasks)
         assert result.error == "States.ExceedToleratedFailureThreshold"
 
+    def test_distributed_map_without_reader_runs_its_items_like_inline(self):
+        # GIVEN a Distributed Map (child executions) over an array in the input
+        processor = {**self.ECHO, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}}
+        state = {"Type": "Map", "ItemsPath": "$.n", "ItemProcessor": processor, "ToleratedFailureCountPath": "$.t"}
+        # WHEN it runs, with a tolerated failure count written as a string
+        result = run(single(state), {"n": [1, 2, 3], "t": "1"})
+        # THEN every item went through the processor, in order
+        assert (result.status, result.output) == ("SUCCEEDED", [1, 2, 3])
+
+    def test_item_batcher_groups_items_with_the_batch_input(self):
+        # GIVEN a Distributed Map batching two items per child with a fixed BatchInput taken from the input
+        processor = {**self.ECHO, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
+        state = {"Type": "Map", "ItemsPath": "$.n", "ItemProcessor": processor, "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+                 "ItemBatcher": {"MaxItemsPerBatchPath": "$.size", "BatchInput": {"who.$": "$.who"}}}
+        # WHEN five items run
+        result = run(single(state), {"n": [1, 2, 3, 4, 5], "size": 2, "who": "ana"})
+        # THEN each child got {"BatchInput", "Items"} of at most two selected items
+        batch = lambda *values: {"BatchInput": {"who": "ana"}, "Items": [{"v": v} for v in values]}  # noqa: E731
+        assert result.output == [batch(1, 2), batch(3, 4), batch(5)]
+
+    def test_item_batcher_respects_the_byte_limit(self):
+        processor = {**self.ECHO, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
+        state = {"Type": "Map", "ItemProcessor": processor, "ItemBatcher": {"MaxInputBytesPerBatch": 10}}
+        assert run(single(state), ["abc", "def", "ghi"]).output == [{"Items": ["abc", "def"]}, {"Items": ["ghi"]}]
+
     def test_history_has_map_iteration_events(self):
         history = History()
         run(single({"Type": "Map", "ItemProcessor": self.ECHO, "MaxConcurrency": 1}), [7], history=history)
@@ -172,6 +220,8 @@ class TestMap:
                                  "PassStateExited", "MapIterationSucceeded", "MapStateSucceeded", "MapStateExited"]
         assert history.events[1][1:] == ("mapStateStartedEventDetails", {"length": 1})
         assert history.events[2][1:] == ("mapIterationStartedEventDetails", {"name": "S", "index": 0})
+        # each iteration chains from MapStateStarted (id 3) through its own events
+        assert [history.previous[event_id] for event_id in range(4, 8)] == [3, 4, 5, 6]
 
 
 class TestHistory:

@@ -44,6 +44,14 @@ class TestJsonataDataFlow:
         state = {"Type": "Pass", "Output": {"a": "{% $states.input.a %}", "b": None}}
         assert run(jsonata(single(state)), {"a": None}).output == {"a": None, "b": None}
 
+    def test_a_variable_holding_null_is_null_not_undefined(self):
+        # GIVEN a variable assigned JSON null
+        definition = jsonata({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"x": None}, "Next": "B"},
+            "B": {"Type": "Pass", "Output": {"isNull": "{% $x = null %}", "x": "{% $x %}"}, "End": True}}})
+        # WHEN a later state reads it THEN it is a value, null
+        assert run(definition).output == {"isNull": True, "x": None}
+
     def test_step_functions_functions_are_available(self):
         state = {"Type": "Pass", "Output": {"parts": "{% $partition([1,2,3], 2) %}", "parsed": "{% $parse('{\"k\":1}') %}",
                                             "hash": "{% $hash('abc', 'SHA-256') %}"}}
@@ -137,6 +145,13 @@ class TestJsonataErrors:
         assert result.cause.endswith("The JSONata expression '$states.input.n' specified for the field 'Items' "
                                      "returned an unexpected result type. Expected 'array', but was 'number' "
                                      "for value: 5")
+
+    def test_map_without_items_needs_an_array_input(self):
+        state = {"Type": "Map", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+        result = run(jsonata(single(state)), {"foo": "bar"})
+        assert (result.error, result.cause) == (
+            "States.QueryEvaluationError", "An error occurred while executing the state 'S' (entered at the event "
+            "id #2). Map state input must be an array but was: {\"foo\":\"bar\"}")
 
     def test_query_evaluation_error_can_be_caught(self):
         definition = jsonata({"StartAt": "T", "States": {

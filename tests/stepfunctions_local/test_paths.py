@@ -126,8 +126,19 @@ class TestPathFailures:
         assert "Unable to apply ReferencePath $.a.b to input" in result.cause
 
     def test_parameters_value_that_is_not_a_path_is_a_definition_error(self):
-        with pytest.raises(DefinitionError, match=r"x\.\$.*at /States/S/Parameters/x\.\$"):
+        # AWS points at the object holding the field
+        with pytest.raises(DefinitionError) as raised:
             run(single({"Type": "Pass", "Parameters": {"x.$": "missing"}}))
+        assert str(raised.value) == ("SCHEMA_VALIDATION_FAILED: The value for the field 'x.$' must be a valid JSONPath "
+                                     "or a valid intrinsic function call at /States/S/Parameters")
+
+    def test_unknown_intrinsic_is_refused_like_aws_with_the_detail_after(self):
+        with pytest.raises(DefinitionError) as raised:
+            run(single({"Type": "Pass", "Parameters": {"a": {"x.$": "States.Frobnicate(1)"}}}))
+        assert str(raised.value) == (
+            "SCHEMA_VALIDATION_FAILED: The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic "
+            "function call at /States/S/Parameters/a: Unknown intrinsic function States.Frobnicate in "
+            "'States.Frobnicate(1)'")
 
     def test_result_path_into_the_context_is_a_definition_error(self):
         with pytest.raises(DefinitionError, match="ResultPath"):
