@@ -102,6 +102,15 @@ class Events:
         self.add("TaskScheduled", "taskScheduledEventDetails", details)
         self.add("TaskStarted", "taskStartedEventDetails", {"resourceType": kind, "resource": action})
 
+    def task_submitted(self, resource: str, output: Any) -> None:
+        """A callback task's integration answered; the task now waits for its token."""
+        if self.recorder is None:
+            self.add("")
+            return
+        kind, action = resource_type(resource)
+        self.add("TaskSubmitted", "taskSubmittedEventDetails",
+                 {"resourceType": kind, "resource": action, "output": _json(output), "outputDetails": _NOT_TRUNCATED})
+
     def task_succeeded(self, resource: str, output: Any) -> None:
         if self.recorder is None:
             self.add("")

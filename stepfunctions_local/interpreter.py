@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from . import definition as d
 from . import paths, states
+from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, is_lambda_function_arn, resource_type
 from .exceptions import StateDataError, StatesError
@@ -23,6 +24,8 @@ from .types import Clock, HistoryRecorder, TaskRunner
 # AWS never retries or catches States.Runtime (AWS-recorded: States.DataLimitExceeded is caught).
 _TERMINAL_ERROR = "States.Runtime"
 _REAL_SLEEP_SLICE = 0.05
+_TIMEOUTS = ("States.Timeout", "States.HeartbeatTimeout")
+WAIT_FOR_TASK_TOKEN = ".waitForTaskToken"
 _PAYLOAD_LIMIT = 262_144
 
 
@@ -190,16 +193,26 @@ class Run:
     # -- tasks ----------------------------------------------------------------------------
     def call_task(self, resource: str, parameters: Any, context: dict, timeout: float | None,
                   heartbeat: float | None) -> Any:
-        # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them.
+        # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them;
+        # a .waitForTaskToken task waits for SendTask* and its heartbeats as well.
         self.events.task_scheduled(resource, parameters, timeout, heartbeat)
+        token = context["Task"]["Token"] if resource.endswith(WAIT_FOR_TASK_TOKEN) else None
+        callback = self.tasks.tokens.open(token) if token else None
+        started = time.monotonic()
+        timed_out = False
         try:
             if timeout is None:
                 result = self.tasks.run_task(resource, parameters, context=context, timeout=None)
             else:
                 result = _with_time_limit(lambda: self.tasks.run_task(resource, parameters, context=context,
                                                                       timeout=timeout), timeout)
+            if callback is not None:
+                self.events.task_submitted(resource, result)
+                left = None if timeout is None else timeout - (time.monotonic() - started)
+                result = self._await_callback(callback, left, heartbeat)
         except StatesError as error:
-            self.events.task_failed(resource, error.error, error.cause, error.error == "States.Timeout")
+            timed_out = error.error in _TIMEOUTS
+            self.events.task_failed(resource, error.error, error.cause, timed_out)
             raise
         except (_Aborted, _TimedOut):
             raise
@@ -207,6 +220,9 @@ class Run:
             failure = StatesError("States.TaskFailed", f"{type(error).__name__}: {error}")
             self.events.task_failed(resource, failure.error, failure.cause, False)
             raise failure from error
+        finally:
+            if token:
+                self.tasks.tokens.close(token, timed_out=timed_out)
         if _too_large(result):
             kind = resource if is_lambda_function_arn(resource) else resource_type(resource)[0]
             failure = StatesError("States.DataLimitExceeded", f"The state/task '{kind}' returned a result with a "
@@ -215,6 +231,18 @@ class Run:
             raise failure
         self.events.task_succeeded(resource, result)
         return result
+
+    def _await_callback(self, callback: Callback, timeout: float | None, heartbeat: float | None) -> Any:
+        """Wait in real time for SendTaskSuccess/Failure; stop, TimeoutSeconds and HeartbeatSeconds end it."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not callback.answered.wait(_REAL_SLEEP_SLICE):
+            self.check()
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise StatesError("States.Timeout", None)
+            if heartbeat is not None and now - callback.last_beat >= heartbeat:
+                raise StatesError("States.HeartbeatTimeout", None)
+        return callback.result()
 
     # -- Parallel / Map fan-out -------------------------------------------------------------
     def fan_out(self, jobs: list[tuple[d.Program, Any, dict | None]], variables: dict, max_concurrency: int,

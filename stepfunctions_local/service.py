@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
+from stepfunctions_local.callbacks import TaskTokenError
 from stepfunctions_local.clock import RealClock
 from stepfunctions_local.exceptions import DefinitionError, StepFunctionsLocalError
 from stepfunctions_local.integrations import TaskDispatcher
@@ -417,6 +418,30 @@ class Runtime:
             stopped = execution.stopped
         return {"stopDate": stopped}
 
+    # -- callbacks (.waitForTaskToken) -----------------------------------------------------
+    def send_task_success(self, *, taskToken: str, output: str) -> dict:
+        try:
+            value = json.loads(output)
+        except ValueError:
+            raise ApiError("InvalidOutput", "Invalid Output: the output must be valid JSON") from None
+        if len(output.encode()) > MAX_INPUT_BYTES:
+            raise ApiError("InvalidOutput", f"Invalid Output: the output exceeds {MAX_INPUT_BYTES} bytes")
+        return self._answer_task(lambda: self.tasks.tokens.succeed(taskToken, value))
+
+    def send_task_failure(self, *, taskToken: str, error: str | None = None, cause: str | None = None) -> dict:
+        return self._answer_task(lambda: self.tasks.tokens.fail(taskToken, error, cause))
+
+    def send_task_heartbeat(self, *, taskToken: str) -> dict:
+        return self._answer_task(lambda: self.tasks.tokens.heartbeat(taskToken))
+
+    @staticmethod
+    def _answer_task(answer: Callable[[], None]) -> dict:
+        try:
+            answer()
+        except TaskTokenError as error:
+            raise ApiError(error.code, error.message) from None
+        return {}
+
     # -- tags -----------------------------------------------------------------------------
     def tag_resource(self, *, resourceArn: str, tags: list[dict]) -> dict:
         sm = self._state_machine(resourceArn)
@@ -536,6 +561,9 @@ OPERATIONS = {
     "ListExecutions": "list_executions",
     "GetExecutionHistory": "get_execution_history",
     "StopExecution": "stop_execution",
+    "SendTaskSuccess": "send_task_success",
+    "SendTaskFailure": "send_task_failure",
+    "SendTaskHeartbeat": "send_task_heartbeat",
     "TagResource": "tag_resource",
     "UntagResource": "untag_resource",
     "ListTagsForResource": "list_tags_for_resource",

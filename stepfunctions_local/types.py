@@ -1,7 +1,10 @@
 """Protocols shared by the interpreter and the service layer."""
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+if TYPE_CHECKING:
+    from .callbacks import TaskTokens
 
 # Resolves a path string ("$.a.b", "$$.Execution.Id", "$var.x") against the current
 # input / context object / variables. Raises exceptions.PathNotFound when nothing matches.
@@ -17,6 +20,8 @@ class Clock(Protocol):
 
 
 class TaskRunner(Protocol):
+    tokens: TaskTokens  # where ``.waitForTaskToken`` tasks wait for SendTaskSuccess/Failure
+
     def run_task(self, resource: str, parameters: Any, *, context: dict, timeout: float | None) -> Any:
         """Run a Task state's resource; return its result or raise exceptions.StatesError."""
 

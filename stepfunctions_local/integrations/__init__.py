@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stepfunctions_local.callbacks import TaskTokens
 from stepfunctions_local.exceptions import StatesError
 from stepfunctions_local.integrations import aws_sdk, lambda_, nested, optimized, sentiment
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 _SERVICE_PREFIX = "arn:aws:states:::"
 _PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
+_CALLBACK_TARGETS = {("lambda", "invoke"), ("sqs", "sendMessage"), ("sns", "publish"), ("events", "putEvents"),
+                     ("states", "startExecution")}
 
 
 class TaskDispatcher:
@@ -22,6 +25,7 @@ class TaskDispatcher:
 
     def __init__(self, runtime: Runtime, sentiment_provider: sentiment.SentimentProvider | None = None) -> None:
         self._runtime = runtime
+        self.tokens = TaskTokens()
         self._sentiment = sentiment_provider or sentiment.vader_sentiment
         self.clients = aws_sdk.Boto3Clients(runtime.region)
 
@@ -35,7 +39,10 @@ class TaskDispatcher:
         pattern = next((p for p in _PATTERNS if action.endswith(p)), "")
         action = action[: len(action) - len(pattern)]
         if pattern == ".waitForTaskToken":
-            raise StatesError("States.Runtime", f"The callback pattern is not supported: '{resource}'")
+            # The interpreter waits for the token; here the integration only delivers it.
+            if (service, action) not in _CALLBACK_TARGETS:
+                raise _unsupported(resource)
+            pattern = ""
         if service == "aws-sdk":
             return self._aws_sdk(resource, action, pattern, parameters)
         if pattern and not (service == "states" and action == "startExecution"):

@@ -5,6 +5,7 @@ import json
 import threading
 from typing import Any, Callable
 
+from stepfunctions_local.callbacks import TaskTokens
 from stepfunctions_local.clock import ManualClock
 from stepfunctions_local.exceptions import StatesError
 from stepfunctions_local.interpreter import ExecutionResult, compile_definition
@@ -28,6 +29,7 @@ class FakeTasks:
 
     def __init__(self, **handlers: Callable[[Any], Any]) -> None:
         self.handlers = handlers
+        self.tokens = TaskTokens()
         self.calls: list[dict] = []
         self._lock = threading.Lock()
 

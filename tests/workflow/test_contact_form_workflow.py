@@ -63,6 +63,18 @@ class TestSentimentRouting:
         assert item["sentimentSource"] == {"S": "FALLBACK:Comprehend.TextSizeLimitExceededException"}
 
 
+class TestDirectInput:
+    def test_input_without_a_message_fails_clearly_and_stores_nothing(self, stack):
+        # WHEN a caller other than the API (the CLI, an SDK) starts the workflow without a message
+        execution = stack.run({"text": "This is bad service"})
+        # THEN it fails with our own error naming the field, and no ticket exists
+        assert execution["status"] == "FAILED"
+        assert (execution["error"], execution["cause"]) == (
+            "ContactForm.InvalidInput", "message: is required and must be a string"
+        )
+        assert stack.ticket_count() == 0
+
+
 class TestNotificationFailure:
     def test_email_failure_is_recorded_and_the_caller_still_gets_the_ticket(self, stack):
         # GIVEN SES refusing the sender (its identity is not verified)
