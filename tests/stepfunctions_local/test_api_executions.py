@@ -9,22 +9,10 @@ from datetime import datetime
 import pytest
 from botocore.exceptions import ClientError
 
-from stepfunctions_local import Runtime
-from stepfunctions_local.clock import ManualClock
 
 from .service_support import create, definition, pass_through, task
 
 EXPRESS_ARN = re.compile(r"^arn:aws:states:us-east-1:000000000000:express:flow:([^:]+):[0-9a-f-]{36}$")
-
-
-@pytest.fixture
-def runtime():
-    return Runtime(clock=ManualClock())
-
-
-@pytest.fixture
-def sfn(runtime):
-    return runtime.client()
 
 
 @pytest.fixture

@@ -6,22 +6,10 @@ import json
 import pytest
 from chalice import Chalice
 
-from stepfunctions_local import Runtime
-from stepfunctions_local.clock import ManualClock
 
 from .service_support import create, definition, task
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:echo"
-
-
-@pytest.fixture
-def runtime():
-    return Runtime(clock=ManualClock())
-
-
-@pytest.fixture
-def sfn(runtime):
-    return runtime.client()
 
 
 def _run(sfn, text: str, payload: dict | None = None) -> dict:

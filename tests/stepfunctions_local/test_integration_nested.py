@@ -5,22 +5,10 @@ import json
 
 import pytest
 
-from stepfunctions_local import Runtime
-from stepfunctions_local.clock import ManualClock
 
 from .service_support import create, definition, pass_through, task
 
 CHILD = "arn:aws:states:us-east-1:000000000000:stateMachine:child"
-
-
-@pytest.fixture
-def runtime():
-    return Runtime(clock=ManualClock())
-
-
-@pytest.fixture
-def sfn(runtime):
-    return runtime.client()
 
 
 def _run_parent(runtime, sfn, resource: str, parameters: dict, payload: dict) -> dict:

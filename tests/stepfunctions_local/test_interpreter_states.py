@@ -252,12 +252,17 @@ class TestHistory:
 
 class TestContextObject:
     def test_wait_for_task_token_puts_a_token_in_the_context(self):
+        # GIVEN a callback task whose integration answers its own token at once
         tasks = FakeTasks()
-        run(single({"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-                    "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}}), tasks=tasks)
+        tasks.handlers["sendMessage.waitForTaskToken"] = lambda p: tasks.tokens.succeed(p["MessageBody"]["token"], "ok")
+        # WHEN it runs
+        result = run(single({"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                             "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}}), tasks=tasks)
+        # THEN Parameters saw the context's token, and the task's result is what was sent for it
         call = tasks.calls[0]
         assert call["parameters"]["MessageBody"]["token"] == call["context"]["Task"]["Token"]
         assert len(call["context"]["Task"]["Token"]) == 64
+        assert result.output == "ok"
 
     def test_map_item_is_in_the_context_inside_the_iteration(self):
         processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"i.$": "$$.Map.Item.Index"},
