@@ -46,6 +46,16 @@ deploy: package
 bench: install
 	$(PY) -m bench
 
+# Thousands of generated inputs (FUZZ_EXAMPLES=N per property); prints the count tried and failures.
+fuzz: install
+	$(PY) -m pytest tests/reliability/test_bad_input.py tests/reliability/test_openapi.py -n 0 -p no:randomly --hypothesis-profile=fuzz
+
+# Concurrent clients against the offline stack; checks every answered ticket is stored, and no other.
+CLIENTS ?= 16
+DURATION ?= 30
+load: install
+	$(PY) -m loadtest --clients $(CLIENTS) --duration $(DURATION)
+
 tickets: install
 	$(PY) -m localdev tickets --aws-port $(AWS_PORT)
 

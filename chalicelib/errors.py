@@ -20,6 +20,10 @@ from chalicelib.workflow import (
 )
 
 
+# Chalice sends no Content-Type for a dict body (API Gateway would default it); say it always.
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
 class ApiError(ChaliceViewError):
     """A view error whose body carries details beside Code and Message."""
 
@@ -31,7 +35,7 @@ class ApiError(ChaliceViewError):
 
     def to_response(self) -> Response:
         body = {"Code": self.CODE, "Message": str(self), **self.details}
-        return Response(body=body, status_code=self.STATUS_CODE)
+        return Response(body=body, status_code=self.STATUS_CODE, headers=dict(JSON_HEADERS))
 
 
 class BadRequestError(ApiError):
@@ -81,12 +85,12 @@ def to_api_error(error: Exception) -> ApiError:
 
 
 def answers_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a view so submission and workflow errors become their HTTP answers."""
+    """Decorate a view so it answers JSON, and submission and workflow errors become their HTTP answers."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return view(*args, **kwargs)
+            body = view(*args, **kwargs)
         except (InvalidSubmissionError, WorkflowError) as error:
             api_error = to_api_error(error)
             logger.warning(
@@ -94,5 +98,6 @@ def answers_errors(view: Callable[..., Any]) -> Callable[..., Any]:
                 extra={"code": api_error.CODE, "status": api_error.STATUS_CODE, **api_error.details},
             )
             return api_error.to_response()
+        return Response(body=body, headers=dict(JSON_HEADERS))
 
     return wrapper

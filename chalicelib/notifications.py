@@ -36,6 +36,8 @@ class AdminNotification:
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> AdminNotification:
+        if not isinstance(event, Mapping):
+            raise InvalidNotificationError("the event is not a JSON object")
         ticket_id, sentiment, message = event.get("ticketId"), event.get("sentiment"), event.get("message")
         if not is_ticket_id(ticket_id):
             raise InvalidNotificationError("ticketId is missing or malformed")

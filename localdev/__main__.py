@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import sys
 import urllib.error
 
@@ -58,4 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Everything is stopped by now; interpreter shutdown could still wait on server request
+    # threads that idle keep-alive clients hold open, so the process would not end.
+    os._exit(status)

@@ -2,6 +2,8 @@
 
 - Nagle's algorithm off: chalice local's handler writes the status line, headers and body
   separately; with Nagle on, a keep-alive client waits for the delayed ACK (~40 ms) per request.
+- A listen backlog of 128 instead of socketserver's 5: bursts of concurrent clients (`make load`)
+  were reset before chalice local accepted them.
 - Dies with its parent: if localdev is killed without stopping it (SIGKILL), the kernel sends
   SIGTERM, so no orphaned server keeps the port.
 """
@@ -30,4 +32,5 @@ def _exit_with_parent() -> None:
 if __name__ == "__main__":
     _exit_with_parent()
     local.ChaliceRequestHandler.disable_nagle_algorithm = True
+    local.ThreadedHTTPServer.request_queue_size = 128
     sys.exit(main())

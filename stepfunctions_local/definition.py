@@ -18,6 +18,7 @@ from .timestamps import parse_timestamp
 JSONPATH, JSONATA = "JSONPath", "JSONata"
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 
+_AWS_TYPE_ORDER = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")  # as AWS lists them
 _COMMON = {"Type", "Comment", "QueryLanguage"}
 _FLOW = {"Next", "End"}
 _JSONPATH_IO = {"InputPath", "OutputPath"}
@@ -207,7 +208,8 @@ class _Builder:
             if kind is None:
                 self.problem("SCHEMA_VALIDATION_FAILED", "These fields are required: [Type]", where)
             else:
-                self.problem("SCHEMA_VALIDATION_FAILED", f"The value for the field 'Type' must be one of {list(STATE_TYPES)}".replace("'", ""), f"{where}/Type")
+                self.problem("SCHEMA_VALIDATION_FAILED", f"The field 'Type' should have one of these values: "
+                             f"[{', '.join(_AWS_TYPE_ORDER)}]", f"{where}/Type")
             return None
         language = body.get("QueryLanguage", inherited)
         if language not in (JSONPATH, JSONATA):

@@ -45,8 +45,9 @@ class TestSubmission:
         expect_execution(sfn, input=JsonOf({"message": "This is bad service", "source": "api"}))
         # WHEN the seed request is posted as is
         response = post(client, '{"message":" This is bad service"}')
-        # THEN the answer is exactly the workflow's output
+        # THEN the answer is exactly the workflow's output, as JSON
         assert response.status_code == 200
+        assert response.headers["Content-Type"] == "application/json"
         assert response.json_body == {
             "ticketId": "CF-7K3M-Q9ZD-4P",
             "sentiment": "NEGATIVE",
@@ -148,6 +149,7 @@ class TestInvalidSubmission:
         response = post(client, body)
         # THEN the answer is 400 in Chalice's error shape, naming the field
         assert response.status_code == 400
+        assert response.headers["Content-Type"] == "application/json"
         assert response.json_body["Code"] == "BadRequestError"
         assert response.json_body["Field"] == field
         assert response.json_body["Message"].startswith(f"{field}: ")

@@ -64,6 +64,13 @@ class TestNotifyAdmin:
             client.lambda_.invoke("notify_admin", event)
         assert sent_emails() == []
 
+    def test_payload_that_is_not_an_object_is_refused(self, client):
+        # WHEN the notifier is invoked with a JSON list
+        # THEN it refuses it as invalid instead of crashing, and sends nothing
+        with pytest.raises(notifications.InvalidNotificationError):
+            client.lambda_.invoke("notify_admin", ["CF-7K3M-Q9ZD-4P"])
+        assert sent_emails() == []
+
 
 def email_request_for(**fields):
     notification = AdminNotification.from_event(load_event("notify_admin") | fields)

@@ -107,6 +107,11 @@ class TestFields:
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
         assert message.endswith("at /States/M/ItemBatcher")
 
+    def test_unknown_state_type_uses_aws_wording(self):
+        assert invalid(machine(X={"Type": "Magic", "End": True})) == (
+            "SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: "
+            "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/X/Type")
+
     def test_bad_wait_timestamp_uses_aws_wording(self):
         message = invalid(machine(W={"Type": "Wait", "Timestamp": "2016-12-05 21:29:29Z", "End": True}))
         assert message == "SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at /States/W/Timestamp"

@@ -42,7 +42,14 @@ class TestTaskAndChoice:
             "D": {"Type": "Succeed"}}, "C")
         result = run(definition, {})
         assert (result.status, result.error) == ("FAILED", "States.Runtime")
-        assert result.cause.startswith("An error occurred while executing the state 'C' (entered at the event id #2).")
+        assert result.cause == ("An error occurred while executing the state 'C' (entered at the event id #2). "
+                                "Invalid path '$.kind': The choice state's condition path references an invalid value.")
+
+    def test_intrinsic_failure_names_the_state_like_aws(self):
+        result = run(single({"Type": "Pass", "Parameters": {"x.$": "States.ArrayGetItem($.a, 5)"}}), {"a": [1]})
+        assert (result.error, result.cause) == (
+            "States.IntrinsicFailure", "An error occurred while executing the state 'S' (entered at the event id "
+            "#2). Invalid arguments in States.ArrayGetItem: the index 5 is out of bounds for an array of length 1")
 
     def test_choice_without_match_or_default_fails(self):
         definition = pass_through({
