@@ -94,10 +94,12 @@ class Expression:
         try:
             value = self._jsonata.evaluate(None, bindings)
         except (JException, RuntimeError, TypeError, ValueError, ArithmeticError) as error:
+            # AWS: "... threw an error during evaluation. T0410: Argument 1 of function ..."
+            detail = f"{error.error}: {error}" if isinstance(error, JException) else str(error)
             raise StateDataError(
                 "States.QueryEvaluationError",
-                f"An error occurred while evaluating the JSONata expression '{self.text[2:-2].strip()}' "
-                f"specified for the field '{self.field}': {error}",
+                f"The JSONata expression '{self.text[2:-2].strip()}' specified for the field '{self.field}' "
+                f"threw an error during evaluation. {detail}",
                 self.field,
             ) from None
         if value is None:

@@ -113,7 +113,10 @@ class TestJsonataErrors:
         state = {"Type": "Pass", "Output": "{% $states.input.a + 'x' %}"}
         result = run(jsonata(single(state)), {"a": 1})
         assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
-        assert result.cause.startswith("An error occurred while executing the state 'S' (entered at the event id #2).")
+        assert result.cause == (
+            "An error occurred while executing the state 'S' (entered at the event id #2). The JSONata expression "
+            "'$states.input.a + 'x'' specified for the field 'Output' threw an error during evaluation. "
+            "T2002: The right side of the + operator must evaluate to a number")
 
     def test_undefined_result_names_the_field_relative_to_the_state(self):
         # GIVEN an Arguments field whose expression selects nothing (the shape of an AWS-recorded failure)
