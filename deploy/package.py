@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -27,6 +28,9 @@ STATE_MACHINE_DEFINITIONS = {
     "ContactFormStateMachine": "statemachine/contact_form.asl.json",
     "ParentStateMachine": "statemachine/parent.asl.json",
 }
+# Distributions the Lambda Python runtime already provides; aws-xray-sdk pulls botocore (16 MB)
+# into the zip otherwise. Top-level names in the zip, and the prefixes of their dist-info folders.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")
 # Top-level keys of resources.yaml that only hold YAML anchors.
 _ANCHOR_PREFIX = "x-"
 
@@ -69,7 +73,24 @@ def package(stage: str, out: Path, project_dir: Path = PROJECT_DIR) -> Path:
             merge_template=str(merge_file),
         )
         packager.package_app(config, str(stage_dir), stage)
+    strip_runtime_provided(stage_dir / "deployment.zip")
     return stage_dir / TEMPLATE_NAME
+
+
+def strip_runtime_provided(zip_path: Path) -> None:
+    """Rewrite the Lambda zip without the distributions the Lambda runtime has already."""
+    def provided(name: str) -> bool:
+        top = name.split("/", 1)[0].removesuffix(".py")
+        return top in RUNTIME_PROVIDED or (
+            top.endswith((".dist-info", ".data")) and top.split("-", 1)[0] in RUNTIME_PROVIDED
+        )
+
+    stripped = zip_path.with_suffix(".tmp")
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if not provided(info.filename):
+                target.writestr(info, source.read(info))
+    stripped.replace(zip_path)
 
 
 @contextlib.contextmanager

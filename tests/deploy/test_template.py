@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import zipfile
 from typing import Any
 
 import boto3
@@ -395,6 +396,15 @@ class TestEvents:
 
 
 class TestFunctions:
+    def test_zip_holds_the_app_and_its_runtime_deps_but_nothing_lambda_provides(self, packaged: Packaged):
+        # GIVEN the packaged Lambda zip
+        with zipfile.ZipFile(packaged.directory / "deployment.zip") as archive:
+            tops = {name.split("/", 1)[0] for name in archive.namelist()}
+        # THEN the app and requirements.txt's packages are in it, boto3/botocore (in the runtime) are not
+        assert {"app.py", "chalicelib", "aws_lambda_powertools", "aws_xray_sdk"} <= tops
+        assert not {top for top in tops if top.split("-", 1)[0] in ("boto3", "botocore", "s3transfer")}
+        assert (packaged.directory / "deployment.zip").stat().st_size < 5 * 1024 * 1024
+
     def test_api_and_functions_are_traced(self, packaged: Packaged):
         # GIVEN the dev stage, which has X-Ray on
         # THEN the REST API and every function trace requests
