@@ -284,7 +284,7 @@ def _compile_combinator(name: str, operand: Any, where: str) -> Rule:
         return _Not(_compile(operand, f"{where}/Not", top_level=False))
     if not isinstance(operand, list) or not operand:
         raise _error(f"The value for the field '{name}' must be a non-empty ARRAY", where)
-    rules = tuple(_compile(item, f"{where}/{name}/{index}", top_level=False) for index, item in enumerate(operand))
+    rules = tuple(_compile(item, f"{where}/{name}[{index}]", top_level=False) for index, item in enumerate(operand))
     return _And(rules) if name == "And" else _Or(rules)
 
 

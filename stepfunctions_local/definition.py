@@ -222,7 +222,8 @@ class _Builder:
             if key not in _ALLOWED[kind]:
                 self.problem("SCHEMA_VALIDATION_FAILED", f"Field '{key}' is not supported", f"{where}/{key}")
             elif language == JSONATA and key in _JSONPATH_ONLY:
-                self.problem("SCHEMA_VALIDATION_FAILED", f"The field '{key}' is not supported in JSONata states", f"{where}/{key}")
+                # AWS points at the state here, not at the field
+                self.problem("SCHEMA_VALIDATION_FAILED", f"The field '{key}' is not supported in JSONata states", where)
             elif language == JSONPATH and key in _JSONATA_ONLY:
                 self.problem("SCHEMA_VALIDATION_FAILED", f"The field '{key}' is supported only in JSONata states", f"{where}/{key}")
         next_name = self._flow(kind, body, where)
@@ -275,8 +276,8 @@ class _Builder:
         retry, catch = body.get("Retry", []), body.get("Catch", [])
         if not isinstance(retry, list) or not isinstance(catch, list):
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: 'Retry' and 'Catch' must be arrays at {where}")
-        retriers = tuple(_retrier(item, f"{where}/Retry/{i}") for i, item in enumerate(retry))
-        catchers = tuple(_catcher(item, f"{where}/Catch/{i}", language) for i, item in enumerate(catch))
+        retriers = tuple(_retrier(item, f"{where}/Retry[{i}]") for i, item in enumerate(retry))
+        catchers = tuple(_catcher(item, f"{where}/Catch[{i}]", language) for i, item in enumerate(catch))
         _check_all_last([r.errors for r in retriers], f"{where}/Retry")
         _check_all_last([c.errors for c in catchers], f"{where}/Catch")
         return {"retry": retriers, "catch": catchers}
@@ -311,7 +312,7 @@ class _Builder:
         if key.endswith("Path"):
             return {"kind": key, "path": paths.compile_reference_path(value)}
         if jn.is_expression(value):
-            return {"kind": key, "expression": jn.compile_template(value, f"{where}/{key}")}
+            return {"kind": key, "expression": jn.compile_template(value, f"{where}/{key}"), "text": value}
         if key == "Seconds" and not (_is_int(value) and value >= 0):
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The value for the field 'Seconds' must be a non-negative integer at {where}/Seconds")
         if key == "Timestamp":
@@ -343,7 +344,7 @@ class _Builder:
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Choices] at {where}")
         rules = []
         for i, rule in enumerate(choices):
-            at = f"{where}/Choices/{i}"
+            at = f"{where}/Choices[{i}]"
             if not isinstance(rule, dict) or not isinstance(rule.get("Next"), str):
                 raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Next] at {at}")
             assign = _assign(rule["Assign"], at, language) if "Assign" in rule else None
@@ -368,7 +369,7 @@ class _Builder:
         branches = body.get("Branches")
         if not isinstance(branches, list) or not branches:
             raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: These fields are required: [Branches] at {where}")
-        return {"branches": tuple(self.program(b, f"{where}/Branches/{i}", language) for i, b in enumerate(branches))}
+        return {"branches": tuple(self.program(b, f"{where}/Branches[{i}]", language) for i, b in enumerate(branches))}
 
     def _options_map(self, body: dict, where: str, language: str) -> dict:
         for key in ("ItemReader", "ResultWriter"):
@@ -419,10 +420,10 @@ class ChoiceRule:
 def _targets(state: State) -> list[tuple[str, str]]:
     found = [(state.next, "Next")] if state.next else []
     if state.type == "Choice":
-        found += [(rule.next, f"Choices/{i}/Next") for i, rule in enumerate(state.options["rules"])]
+        found += [(rule.next, f"Choices[{i}]/Next") for i, rule in enumerate(state.options["rules"])]
         if state.options["default"]:
             found.append((state.options["default"], "Default"))
-    found += [(c.next, f"Catch/{i}/Next") for i, c in enumerate(state.catch)]
+    found += [(c.next, f"Catch[{i}]/Next") for i, c in enumerate(state.catch)]
     return found
 
 
@@ -489,6 +490,8 @@ def _seconds(body: dict, key: str, where: str, language: str) -> tuple[str, Any]
 
 
 def _map_number(body: dict, key: str, where: str, language: str, check: Callable[[Any], bool]) -> tuple[str, Any] | None:
+    if key in body and f"{key}Path" in body:
+        raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: Only one of '{key}' or '{key}Path' can be present at {where}/{key}")
     if f"{key}Path" in body:
         return ("path", paths.compile_reference_path(body[f"{key}Path"]))
     if key not in body:
@@ -560,4 +563,4 @@ def _error_equals(item: Any, where: str) -> tuple[str, ...]:
 def _check_all_last(groups: list[tuple[str, ...]], where: str) -> None:
     for i, errors in enumerate(groups[:-1]):
         if "States.ALL" in errors:
-            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: 'States.ALL' must be in the last element of the array at {where}/{i}")
+            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: 'States.ALL' must be in the last element of the array at {where}[{i}]")

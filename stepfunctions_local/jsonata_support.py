@@ -18,7 +18,8 @@ from jsonata.utils import Utils
 
 from .exceptions import DefinitionError, StateDataError
 
-_POSITION = re.compile(r"/(\d+)(?=/|$)")
+_ERROR_OUTPUT = re.compile(r"\$states\.errorOutput\b")
+_PLACEHOLDER = re.compile(r"\{\{\w+\}\}")
 UNDEFINED = object()
 # jsonata-python reads a binding of None as "undefined"; a variable holding JSON null is bound to this.
 JSON_NULL = Utils.NULL_VALUE
@@ -62,11 +63,9 @@ _FUNCTIONS: dict[str, Callable] = {
 
 
 def field_name(where: str) -> str:
-    """``/States/Foo/Catch/1/Output/a[0]`` -> ``Catch[1]/Output/a[0]``: AWS names a field relative to its
-    state, with array positions in brackets (definition errors write them as path segments)."""
+    """``/States/Foo/Output/a[0]`` -> ``Output/a[0]``: AWS names a field relative to its state."""
     relative = where.rsplit("/States/", 1)[-1]
-    relative = relative.split("/", 1)[1] if "/" in relative else relative
-    return _POSITION.sub(r"[\1]", relative)
+    return relative.split("/", 1)[1] if "/" in relative else relative
 
 
 class Expression:
@@ -77,14 +76,21 @@ class Expression:
         self.where = where
         self.field = field_name(where)
         body = text[2:-2].strip()
-        if not body:
-            raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: The JSONata expression '{text}' is empty at {where}")
         try:
+            if not body:
+                raise JException("S0207", 0, "(end)")
             self._jsonata = jsonata.Jsonata(body)
         except JException as error:
-            raise DefinitionError(
-                f"SCHEMA_VALIDATION_FAILED: The JSONata expression '{text}' is invalid: {error} at {where}"
-            ) from None
+            raise DefinitionError(f"INVALID_JSONATA_EXPRESSION: {_parser_message(error)} at {where}") from None
+        if _ERROR_OUTPUT.search(body) and "/Catch[" not in where:  # only a catcher has an error to read
+            raise DefinitionError(f"UNSUPPORTED_JSONATA_EXPRESSION: Field '$states.errorOutput' does not exist. "
+                                  f"at {where}")
+        names = _top_level_references(self._jsonata.ast)
+        if names:
+            raise DefinitionError(", ".join(
+                f"UNSUPPORTED_JSONATA_EXPRESSION: Reference to '$$' is not supported. at {where}" if name == "$$" else
+                f"UNSUPPORTED_JSONATA_EXPRESSION: Reference to '{name}' at the top level is not supported. at {where}"
+                for name in names))
         self._jsonata.set_output_convert_nulls(False)
         for name, function in _FUNCTIONS.items():
             self._jsonata.register_lambda(name, function)
@@ -105,6 +111,52 @@ class Expression:
         if value is None:
             return UNDEFINED
         return Utils.convert_nulls(value)
+
+
+# Children that are evaluated against something other than the expression's input: a step's
+# predicates and groupings see the step's value, a lambda body its own arguments.
+_RELATIVE_CHILDREN = {"stages", "predicate", "group", "body", "_outer_instance", "position", "id", "value", "type"}
+
+
+def _top_level_references(node: Any) -> list[str]:
+    """Names read from the expression's input (``phone``, ``$.phone``): in ASL there is none, only $states."""
+    found: list[str] = []
+
+    def visit(item: Any) -> None:
+        if isinstance(item, (list, tuple)):
+            for element in item:
+                visit(element)
+            return
+        if not hasattr(item, "type"):
+            return
+        if item.type == "lambda":
+            return
+        if item.type == "path" and item.steps:
+            visit(item.steps[0])  # the later steps read the value before them
+            return
+        if item.type == "variable" and item.value in ("", "$"):
+            name = "$" + item.value  # JSONata's context item, or its root, $$
+        elif item.type == "name":
+            name = item.value
+        else:
+            for key, child in vars(item).items():
+                if key not in _RELATIVE_CHILDREN:
+                    visit(child)
+            return
+        if name not in found:
+            found.append(name)
+
+    visit(node)
+    return found
+
+
+def _parser_message(error: JException) -> str:
+    """JSONata's own wording, which AWS reports without the code: tokens JSON-quoted (``Expected "]", got ","``)."""
+    template = JException.error_codes.get(error.error)
+    if template is None:
+        return str(error)
+    values = iter((error.current, error.expected, error.extra))
+    return _PLACEHOLDER.sub(lambda match: json.dumps(next(values, None)), template)
 
 
 def compile_template(value: Any, where: str) -> Template:

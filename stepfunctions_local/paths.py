@@ -208,7 +208,7 @@ def compile_template(value: Any, where: str, *, dynamic: bool = True) -> Templat
                 fields.append((key, compile_template(item, f"{where}/{key}", dynamic=dynamic)))
         return lambda env: {key: field(env) for key, field in fields}
     if isinstance(value, list):
-        items = [compile_template(item, f"{where}/{i}", dynamic=dynamic) for i, item in enumerate(value)]
+        items = [compile_template(item, f"{where}[{i}]", dynamic=dynamic) for i, item in enumerate(value)]
         return lambda env: [item(env) for item in items]
     return lambda env: value
 

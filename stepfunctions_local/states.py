@@ -176,13 +176,14 @@ def _wait(run: Run, state: d.State, raw: Any, variables: dict, context: dict) ->
     if state.language == d.JSONATA:
         bindings = jsonata_bindings(raw, context, variables)
         value = options["expression"](bindings) if "expression" in options else options["value"]
-        run.sleep(_wait_seconds(kind.removesuffix("Path"), value, run.clock))
+        run.sleep(_wait_seconds(kind, value, run.clock, options.get("text")))
         output, assigned = _jsonata_finish(state, bindings, raw, variables)
         return output, state.next, assigned
     env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
                     context, variables)
     value = paths.select(options["path"], env, kind) if "path" in options else options["value"]
-    run.sleep(_wait_seconds(kind.removesuffix("Path"), value, run.clock, options.get("path")))
+    path = options.get("path")
+    run.sleep(_wait_seconds(kind, value, run.clock, path.text if path is not None else None))
     assigned = state.assign(env) if state.assign is not None else None
     output = paths.select(state.output_path, env, "OutputPath")
     if assigned:
@@ -190,18 +191,20 @@ def _wait(run: Run, state: d.State, raw: Any, variables: dict, context: dict) ->
     return output, state.next, assigned
 
 
-def _wait_seconds(kind: str, value: Any, clock: Clock, path: paths.Path | None = None) -> float:
-    if kind == "Seconds":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise StateDataError("States.Runtime", f"The SecondsPath parameter does not reference a valid "
-                                                   f"non-negative integer: {paths.to_json(value)}")
+def _wait_seconds(kind: str, value: Any, clock: Clock, source: str | None) -> float:
+    """``source`` is the path or the JSONata text the value came from: AWS quotes it as ``<source> == <value>``."""
+    shown = value if isinstance(value, str) else paths.to_json(value)
+    if source is not None:
+        shown = f"{source} == {shown}"
+    if kind.startswith("Seconds"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+            raise StateDataError("States.Runtime", f"The {kind} parameter cannot be parsed as a long value: {shown}")
+        if value < 0:
+            raise StateDataError("States.Runtime", f"The {kind} parameter references a negative value: {shown}")
         return float(value)
     moment = parse_timestamp(value) if isinstance(value, str) else None
     if moment is None:
-        shown = value if isinstance(value, str) else paths.to_json(value)
-        if path is not None:  # AWS-recorded: "<TimestampPath> == <raw value>"
-            shown = f"{path.text} == {shown}"
-        raise StateDataError("States.Runtime", f"The TimestampPath parameter does not reference a valid "
+        raise StateDataError("States.Runtime", f"The {kind} parameter does not reference a valid "
                                                f"ISO-8601 extended offset date-time format string: {shown}")
     return max(moment - clock.now(), 0.0)
 

@@ -26,7 +26,7 @@ def test_every_operator_has_a_path_variant_except_matches_and_type_tests():
 def test_a_missing_variable_fails_with_states_runtime_for_every_operator(operator):
     # GIVEN a rule on a path absent from the input
     operand = {"NUMBER": 1, "BOOLEAN": True, "TIMESTAMP": "2016-08-18T17:33:00Z"}.get(OPERATORS[operator].operand, "a")
-    rule = compile_rule({"Variable": "$.absent", operator: operand, "Next": "X"}, "/States/C/Choices/0")
+    rule = compile_rule({"Variable": "$.absent", operator: operand, "Next": "X"}, "/States/C/Choices[0]")
     # WHEN it is evaluated / THEN AWS's States.Runtime error and cause are raised
     with pytest.raises(StatesError) as raised:
         rule.evaluate(make_resolver({}))
@@ -63,7 +63,7 @@ def test_compiled_rule_is_reusable_across_inputs():
     rule = compile_rule(
         {"And": [{"Variable": "$.n", "IsNumeric": True}, {"Variable": "$.n", "NumericGreaterThanPath": "$.limit"}],
          "Next": "X"},
-        "/States/C/Choices/0",
+        "/States/C/Choices[0]",
     )
     # WHEN it runs on different inputs / THEN each answer reflects its own input
     assert rule.evaluate(make_resolver({"n": 5, "limit": 3})) is True
@@ -75,7 +75,7 @@ def test_top_level_fields_next_assign_and_comment_are_left_to_the_state():
     # GIVEN a top-level rule carrying Next, Assign and Comment
     rule = {"Variable": "$.a", "IsNull": False, "Next": "X", "Assign": {"seen": True}, "Comment": "why"}
     # WHEN compiled / THEN those fields are accepted and the rule still evaluates
-    assert compile_rule(rule, "/States/C/Choices/0").evaluate(make_resolver({"a": 1})) is True
+    assert compile_rule(rule, "/States/C/Choices[0]").evaluate(make_resolver({"a": 1})) is True
 
 
 def test_definition_error_points_at_the_nested_rule():
@@ -83,10 +83,10 @@ def test_definition_error_points_at_the_nested_rule():
     rule = {"Not": {"And": [{"Variable": "$.a", "IsNull": True}, {"Variable": "$.a", "BooleanEquals": 1}]}, "Next": "X"}
     # WHEN compiled / THEN the error names the exact nested location
     with pytest.raises(DefinitionError) as raised:
-        compile_rule(rule, "/States/Check/Choices/2")
+        compile_rule(rule, "/States/Check/Choices[2]")
     assert str(raised.value) == (
         "SCHEMA_VALIDATION_FAILED: The value for the field 'BooleanEquals' must be a BOOLEAN "
-        "at /States/Check/Choices/2/Not/And/1"
+        "at /States/Check/Choices[2]/Not/And[1]"
     )
 
 
@@ -95,7 +95,7 @@ def test_definition_error_points_at_the_nested_rule():
 def test_string_matches_without_wildcards_is_string_equals(value, pattern):
     # GIVEN a pattern with its stars and backslashes escaped, i.e. a plain string
     escaped = pattern.replace("\\", "\\\\").replace("*", "\\*")
-    rule = compile_rule({"Variable": "$.v", "StringMatches": escaped, "Next": "X"}, "/States/C/Choices/0")
+    rule = compile_rule({"Variable": "$.v", "StringMatches": escaped, "Next": "X"}, "/States/C/Choices[0]")
     # WHEN it is matched / THEN it matches exactly the equal string
     assert rule.evaluate(make_resolver({"v": value})) is (value == pattern)
     assert rule.evaluate(make_resolver({"v": pattern})) is True

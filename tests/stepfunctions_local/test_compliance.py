@@ -19,7 +19,7 @@ from stepfunctions_local.intrinsics import compile_intrinsic
 from .resolver import make_resolver
 
 COMPLIANCE = Path(__file__).parent / "compliance"
-RULE_LOCATION = "/States/Check/Choices/0"
+RULE_LOCATION = "/States/Check/Choices[0]"
 
 
 def _cases() -> list[Any]:

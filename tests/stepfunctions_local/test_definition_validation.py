@@ -52,7 +52,7 @@ class TestStructure:
     def test_problems_in_nested_branches_name_their_path(self):
         message = invalid(machine(P={"Type": "Parallel", "End": True, "Branches": [
             {"StartAt": "X", "States": {"X": {"Type": "Pass", "Next": "Y"}}}]}))
-        assert "Missing 'Next' target: Y at /States/P/Branches/0/States/X/Next" in message
+        assert "Missing 'Next' target: Y at /States/P/Branches[0]/States/X/Next" in message
 
     def test_all_problems_are_reported_together(self):
         message = invalid(machine(A={"Type": "Pass", "Next": "B"}, C={"Type": "Succeed"}))
@@ -66,7 +66,7 @@ class TestFields:
     def test_states_all_must_be_last(self):
         message = invalid(machine(A={"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": True,
                                      "Retry": [{"ErrorEquals": ["States.ALL"]}, {"ErrorEquals": ["X"]}]}))
-        assert "'States.ALL' must be in the last element of the array at /States/A/Retry/0" in message
+        assert "'States.ALL' must be in the last element of the array at /States/A/Retry[0]" in message
 
     def test_states_all_must_be_alone(self):
         assert "must appear alone" in invalid(machine(A={
@@ -84,7 +84,7 @@ class TestFields:
     def test_bad_choice_rule(self):
         message = invalid(machine(C={"Type": "Choice", "Choices": [{"Variable": "$.a", "Next": "D"}]},
                                   D={"Type": "Succeed"}))
-        assert "/States/C/Choices/0" in message
+        assert "/States/C/Choices[0]" in message
 
     def test_bad_jsonata(self):
         message = invalid({"QueryLanguage": "JSONata", **machine(A={"Type": "Pass", "Output": "{% ) %}", "End": True})})
@@ -106,6 +106,11 @@ class TestFields:
         message = invalid(machine(M={"Type": "Map", "End": True, "ItemBatcher": {"MaxItemsPerBatch": 2}, "ItemProcessor": {
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
         assert message.endswith("at /States/M/ItemBatcher")
+
+    def test_max_concurrency_and_its_path_exclude_each_other(self):
+        message = invalid(machine(M={"Type": "Map", "End": True, "MaxConcurrency": 2, "MaxConcurrencyPath": "$.n",
+                                     "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
+        assert message.endswith("at /States/M/MaxConcurrency")
 
     def test_unknown_state_type_uses_aws_wording(self):
         assert invalid(machine(X={"Type": "Magic", "End": True})) == (

@@ -82,9 +82,21 @@ class TestWait:
             "TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: "
             "$.t == 2016-12-05 21:29:29Z")
 
-    def test_seconds_path_must_be_a_number(self):
+    def test_seconds_path_must_be_a_whole_number(self):
         result = run(single({"Type": "Wait", "SecondsPath": "$.s"}), {"s": "soon"})
-        assert result.error == "States.Runtime"
+        assert (result.error, result.cause) == (
+            "States.Runtime", "An error occurred while executing the state 'S' (entered at the event id #2). "
+            "The SecondsPath parameter cannot be parsed as a long value: $.s == soon")
+
+    def test_seconds_path_must_not_be_negative(self):
+        result = run(single({"Type": "Wait", "SecondsPath": "$.s"}), {"s": -1})
+        assert result.cause.endswith("The SecondsPath parameter references a negative value: $.s == -1")
+
+    def test_jsonata_timestamp_names_the_expression(self):
+        state = {"Type": "Wait", "Timestamp": "{% $states.input.t %}"}
+        result = run(single(state, QueryLanguage="JSONata"), {"t": "tomorrow"})
+        assert result.cause.endswith("The Timestamp parameter does not reference a valid ISO-8601 extended offset "
+                                     "date-time format string: {% $states.input.t %} == tomorrow")
 
 
 class TestSucceedAndFail:

@@ -173,8 +173,61 @@ class TestJsonataErrors:
         with pytest.raises(DefinitionError, match=r"at /States/S/Output/x"):
             run(jsonata(single({"Type": "Pass", "Output": {"x": "{% $states.input. + %}"}})))
 
-    def test_jsonpath_fields_are_rejected_in_jsonata_states(self):
-        with pytest.raises(DefinitionError, match=r"InputPath.*at /States/S/InputPath"):
+    @pytest.mark.parametrize(("expression", "message"), [
+        # AWS's INVALID_JSONATA_EXPRESSION texts (validate-state-machine-definition), JSONata's parser wording
+        ("a[1,2)", 'Expected "]", got ","'),
+        ('"unterminated', "String literal must be terminated by a matching quote"),
+        ("1 +", "Unexpected end of expression"),
+        ('{"a":}', 'The symbol "}" cannot be used as a unary operator'),
+        ('$match("a", /abc', "No terminating / in regular expression"),
+        ("", "Unexpected end of expression"),
+    ])
+    def test_unparsable_jsonata_is_invalid_jsonata_expression(self, expression, message):
+        with pytest.raises(DefinitionError) as raised:
+            run(jsonata(single({"Type": "Pass", "Output": "{% " + expression + " %}"})))
+        assert str(raised.value) == f"INVALID_JSONATA_EXPRESSION: {message} at /States/S/Output"
+
+    @pytest.mark.parametrize(("expression", "message"), [
+        # as AWS's validate-state-machine-definition words them: only $states and variables are in scope
+        ("phone[0]", "Reference to 'phone' at the top level is not supported."),
+        ("$.phone", "Reference to '$' at the top level is not supported."),
+        ("$$", "Reference to '$$' is not supported."),
+    ])
+    def test_reading_the_expression_input_is_unsupported(self, expression, message):
+        with pytest.raises(DefinitionError) as raised:
+            run(jsonata(single({"Type": "Pass", "Output": {"v": "{% " + expression + " %}"}})))
+        assert str(raised.value) == f"UNSUPPORTED_JSONATA_EXPRESSION: {message} at /States/S/Output/v"
+
+    def test_error_output_exists_only_in_a_catcher(self):
+        with pytest.raises(DefinitionError) as raised:
+            run(jsonata(single({"Type": "Pass", "Output": "{% $states.errorOutput %}"})))
+        assert str(raised.value) == ("UNSUPPORTED_JSONATA_EXPRESSION: Field '$states.errorOutput' does not exist. "
+                                     "at /States/S/Output")
+
+    def test_every_top_level_name_is_reported(self):
+        with pytest.raises(DefinitionError) as raised:
+            run(jsonata(single({"Type": "Pass", "Output": "{% aaa + bbb %}"})))
+        assert [part.rsplit(" at /", 1)[0] for part in str(raised.value).split(", ")] == [
+            "UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'aaa' at the top level is not supported.",
+            "UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'bbb' at the top level is not supported."]
+
+    @pytest.mark.parametrize("expression", [
+        "$states.input.items[phone > 3]", "$map($states.input.a, function($x){ $x.phone })", "$phone",
+        "$states.input.a.(b + c)", "$states.input.items^(price)", "($a := 1; $a + 1)"])
+    def test_names_read_from_states_variables_or_inner_scopes_are_fine(self, expression):
+        run(jsonata(single({"Type": "Pass", "Assign": {"phone": 1}, "Output": "{% " + expression + " %}"})),
+            {"a": [], "items": []})
+
+    def test_array_positions_in_locations_are_bracketed_like_aws(self):
+        definition = jsonata({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Condition": "{% phone = 1 %}", "Next": "E"}], "Default": "E"},
+            "E": {"Type": "Pass", "End": True}}})
+        with pytest.raises(DefinitionError, match=r"at /States/C/Choices\[0\]/Condition$"):
+            run(definition)
+
+    def test_jsonpath_fields_are_rejected_in_jsonata_states_at_the_state(self):
+        # AWS locates this family of errors at the state, without the field
+        with pytest.raises(DefinitionError, match=r"'InputPath'.*at /States/S$"):
             run(jsonata(single({"Type": "Pass", "InputPath": "$.a"})))
 
 
