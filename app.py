@@ -14,7 +14,9 @@ from chalicelib.errors import answers_errors
 from chalicelib.observability import logger
 from chalicelib.web import StageCORSConfig, index_page
 
-app = Chalice(app_name=settings.APP_NAME)
+# Powertools owns the "contact-form" logger (JSON, INFO); Chalice's own set-up would switch it
+# to ERROR without propagation whenever stdout is not the stream it expects.
+app = Chalice(app_name=settings.APP_NAME, configure_logs=False)
 
 
 @app.route("/", methods=["GET"])

@@ -116,7 +116,7 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
         builder.problem("SCHEMA_VALIDATION_FAILED", "The value for the field 'TimeoutSeconds' must be a positive integer", "/TimeoutSeconds")
     program = builder.program(document, "", language)
     if builder.problems:
-        raise DefinitionError(", ".join(builder.problems))
+        raise DefinitionError(*builder.problems)
     return document, program, timeout
 
 
@@ -139,8 +139,8 @@ class _Builder:
         try:
             return build()
         except DefinitionError as error:
-            text = str(error)
-            self.problems.append(text if " at /" in text else f"SCHEMA_VALIDATION_FAILED: {text} at {where}")
+            self.problems.extend(text if " at /" in text else f"SCHEMA_VALIDATION_FAILED: {text} at {where}"
+                                 for text in error.problems)
             return None
 
     # -- programs -------------------------------------------------------------------------

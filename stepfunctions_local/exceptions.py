@@ -11,7 +11,16 @@ class StepFunctionsLocalError(Exception):
 
 
 class DefinitionError(StepFunctionsLocalError):
-    """A state machine definition is invalid (becomes the API's InvalidDefinition)."""
+    """A state machine definition is invalid (becomes the API's InvalidDefinition).
+
+    Each problem (``CODE: message at /path``) stays apart in ``problems``: messages may hold
+    ", " themselves, so the joined text cannot be split again into ValidateStateMachineDefinition's
+    diagnostics.
+    """
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
 
 
 class StatesError(StepFunctionsLocalError):

@@ -31,7 +31,8 @@ MAX_INPUT_BYTES = 262_144
 EXPRESS_MAX_SECONDS = 300
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
 _SUFFIXES_EXPRESS_REJECTS = (".sync", ".sync:2", ".waitForTaskToken")
-_DIAGNOSTIC = re.compile(r"^Invalid State Machine Definition: '([A-Z_]+): (.*?)(?: at (/[^']*))?'$", re.DOTALL)
+_DIAGNOSTIC = re.compile(r"^([A-Z_]+): (.*?)(?: at (/.*))?$", re.DOTALL)
+_MAX_DIAGNOSTICS = 100  # ValidateStateMachineDefinition's default and largest maxResults
 
 
 class ApiError(StepFunctionsLocalError):
@@ -209,13 +210,14 @@ class Runtime:
         return {"stateMachineArn": arn, "creationDate": created}
 
     def validate_state_machine_definition(self, *, definition: str, type: str = "STANDARD",
-                                          **_ignored: Any) -> dict:
+                                          maxResults: int = 0, **_ignored: Any) -> dict:
+        _check_type(type)
         try:
-            self._compile(definition, type)
-        except ApiError as error:
-            if error.code != "InvalidDefinition":
-                raise
-            return {"result": "FAIL", "diagnostics": [_diagnostic(error.message)], "truncated": False}
+            _compile_for(definition, type)
+        except DefinitionError as error:
+            diagnostics = [_diagnostic(problem) for problem in error.problems]
+            limit = maxResults or _MAX_DIAGNOSTICS
+            return {"result": "FAIL", "diagnostics": diagnostics[:limit], "truncated": len(diagnostics) > limit}
         return {"result": "OK", "diagnostics": [], "truncated": False}
 
     def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict:
@@ -486,22 +488,11 @@ class Runtime:
 
     # -- running --------------------------------------------------------------------------
     def _compile(self, definition: str, machine_type: str) -> Any:
-        if machine_type not in ("STANDARD", "EXPRESS"):
-            raise ApiError("ValidationException",
-                           f"1 validation error detected: Value '{machine_type}' at 'type' failed to satisfy "
-                           "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
+        _check_type(machine_type)
         try:
-            machine = compile_definition(definition)
+            return _compile_for(definition, machine_type)
         except DefinitionError as error:
             raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: '{error}'") from None
-        if machine_type == "EXPRESS":
-            for where, resource in _resources(json.loads(definition), ""):
-                suffix = next((s for s in _SUFFIXES_EXPRESS_REJECTS if resource.endswith(s)), None)
-                if suffix is not None:
-                    raise ApiError("InvalidDefinition",
-                                   "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state "
-                                   f"machine does not support '{suffix}' service integration at {where}'")
-        return machine
 
     def _context(self, sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
         started = _datetime(start).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -614,10 +605,29 @@ def _parse_input(text: str | None) -> tuple[str, Any]:
         raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{error}'") from None
 
 
-def _diagnostic(message: str) -> dict:
-    """``Invalid State Machine Definition: 'CODE: text at /path'`` -> a ValidateStateMachineDefinition diagnostic."""
-    found = _DIAGNOSTIC.match(message)
-    code, text, location = found.groups() if found else ("SCHEMA_VALIDATION_FAILED", message, None)
+def _check_type(machine_type: str) -> None:
+    if machine_type not in ("STANDARD", "EXPRESS"):
+        raise ApiError("ValidationException",
+                       f"1 validation error detected: Value '{machine_type}' at 'type' failed to satisfy "
+                       "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
+
+
+def _compile_for(definition: str, machine_type: str) -> Any:
+    """The compiled machine, or a DefinitionError listing each problem (Express refusing .sync/callbacks too)."""
+    machine = compile_definition(definition)
+    if machine_type == "EXPRESS":
+        for where, resource in _resources(json.loads(definition), ""):
+            suffix = next((s for s in _SUFFIXES_EXPRESS_REJECTS if resource.endswith(s)), None)
+            if suffix is not None:
+                raise DefinitionError(f"SCHEMA_VALIDATION_FAILED: Express state machine does not support "
+                                      f"'{suffix}' service integration at {where}")
+    return machine
+
+
+def _diagnostic(problem: str) -> dict:
+    """``CODE: text at /path`` -> a ValidateStateMachineDefinition diagnostic."""
+    found = _DIAGNOSTIC.match(problem)
+    code, text, location = found.groups() if found else ("SCHEMA_VALIDATION_FAILED", problem, None)
     diagnostic = {"severity": "ERROR", "code": code, "message": text}
     if location is not None:
         diagnostic["location"] = location

@@ -21,7 +21,9 @@ class RecordingApp:
     def __init__(self, failing_bodies: set[str] = frozenset()) -> None:
         self.sqs_events: list[dict[str, Any]] = []
         self.eventbridge_events: list[dict[str, Any]] = []
-        self.app = app = Chalice(app_name="contact-form")
+        # Logger "contact-form" is the product's (powertools) in this process too: Chalice's own log setup
+        # would set it to ERROR and stop its propagation, hiding every app log from later tests.
+        self.app = app = Chalice(app_name="contact-form", configure_logs=False)
 
         @app.on_sqs_message(queue="contact-form-submissions", batch_size=5)
         def process_queued_submissions(event: Any) -> dict[str, Any]:

@@ -248,3 +248,28 @@ class TestValidateDefinition:
         [diagnostic] = response["diagnostics"]
         assert (diagnostic["severity"], diagnostic["code"], diagnostic["location"]) == (
             "ERROR", "SCHEMA_VALIDATION_FAILED", "/States/A")
+
+    def test_each_problem_is_a_diagnostic_of_its_own(self, sfn):
+        # GIVEN a definition with two broken states, one of them with a problem whose text holds ", "
+        broken = definition({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass"},
+                             "C": {"Type": "Wait", "End": True}})
+        # WHEN it is validated
+        response = sfn.validate_state_machine_definition(definition=broken)
+        # THEN every problem has its own diagnostic with its own message and location, as AWS lists them
+        assert response["result"] == "FAIL"
+        assert [(d["severity"], d["code"], d["message"], d["location"]) for d in response["diagnostics"]] == [
+            ("ERROR", "SCHEMA_VALIDATION_FAILED", "Exactly one of 'Next' or 'End' must be present", "/States/B"),
+            ("ERROR", "SCHEMA_VALIDATION_FAILED",
+             "A Wait state must have exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath'",
+             "/States/C"),
+        ]
+        assert response["truncated"] is False
+
+    def test_max_results_truncates_the_diagnostics(self, sfn):
+        # GIVEN a definition with two problems
+        broken = definition({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass"}, "C": {"Type": "Wait"}})
+        # WHEN it is validated asking for one diagnostic
+        response = sfn.validate_state_machine_definition(definition=broken, maxResults=1)
+        # THEN one diagnostic comes back and the answer says more were found
+        assert [d["location"] for d in response["diagnostics"]] == ["/States/B"]
+        assert response["truncated"] is True
