@@ -49,6 +49,17 @@ def _jsonata_finish(state: d.State, bindings: dict, default: Any, variables: dic
     return output, assigned
 
 
+def _finish_with_result(state: d.State, raw: Any, result: Any, bindings: dict | None, variables: dict,
+                        context: dict) -> tuple:
+    """A Task's, Parallel's or Map's result through its state's query language to (output, next, assigned)."""
+    if state.language == d.JSONATA:
+        bindings["states"]["result"] = result
+        output, assigned = _jsonata_finish(state, bindings, result, variables)
+    else:
+        output, assigned = _jsonpath_finish(state, raw, result, variables, context)
+    return output, state.next, assigned
+
+
 def _effective_input(state: d.State, raw: Any, variables: dict, context: dict) -> tuple[Any, paths.Env]:
     """InputPath, then Parameters."""
     env = paths.Env(raw, context, variables)
@@ -81,15 +92,12 @@ def _task(run: Run, state: d.State, raw: Any, variables: dict, context: dict) ->
         timeout = _number(options["timeout"], bindings, None, "TimeoutSeconds")
         heartbeat = _number(options["heartbeat"], bindings, None, "HeartbeatSeconds")
         result = run.call_task(options["resource"], arguments, context, timeout, heartbeat)
-        bindings["states"]["result"] = result
-        output, assigned = _jsonata_finish(state, bindings, result, variables)
-        return output, state.next, assigned
+        return _finish_with_result(state, raw, result, bindings, variables, context)
     effective, env = _effective_input(state, raw, variables, context)
     timeout = _number(options["timeout"], None, env, "TimeoutSecondsPath")
     heartbeat = _number(options["heartbeat"], None, env, "HeartbeatSecondsPath")
     result = run.call_task(options["resource"], effective, context, timeout, heartbeat)
-    output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
+    return _finish_with_result(state, raw, result, None, variables, context)
 
 
 def _number(spec: tuple[str, Any] | None, bindings: dict | None, env: paths.Env | None, field: str) -> float | None:
@@ -238,6 +246,7 @@ def _parallel(run: Run, state: d.State, raw: Any, variables: dict, context: dict
         bindings = jsonata_bindings(raw, context, variables)
         branch_input = state.parameters(bindings) if state.parameters is not None else raw
     else:
+        bindings = None
         branch_input, _ = _effective_input(state, raw, variables, context)
     started = run.events.add("ParallelStateStarted")
     try:
@@ -247,12 +256,7 @@ def _parallel(run: Run, state: d.State, raw: Any, variables: dict, context: dict
         run.events.add("ParallelStateFailed")
         raise
     run.events.add("ParallelStateSucceeded")
-    if state.language == d.JSONATA:
-        bindings["states"]["result"] = result
-        output, assigned = _jsonata_finish(state, bindings, result, variables)
-    else:
-        output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
+    return _finish_with_result(state, raw, result, bindings, variables, context)
 
 
 def _map(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
@@ -296,12 +300,7 @@ def _map(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> 
         events.add("MapStateFailed")
         raise
     events.add("MapStateSucceeded")
-    if state.language == d.JSONATA:
-        bindings["states"]["result"] = result
-        output, assigned = _jsonata_finish(state, bindings, result, variables)
-    else:
-        output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
+    return _finish_with_result(state, raw, result, bindings, variables, context)
 
 
 def _batches(processor: d.Program, items: list, batcher: dict, bindings: dict | None, env: paths.Env | None,
