@@ -19,7 +19,6 @@ from chalicelib.workflow import (
     WorkflowTimedOutError,
 )
 
-
 # Chalice sends no Content-Type for a dict body (API Gateway would default it); say it always.
 JSON_HEADERS = {"Content-Type": "application/json"}
 

@@ -10,10 +10,10 @@ import uuid
 from dataclasses import dataclass
 
 from chalicelib import settings
-from localdev import aws
-from localdev.harness import StackProcess, start_stack
 from loadtest.audit import Audit, audit
 from loadtest.clients import Exchange, drive
+from localdev import aws
+from localdev.harness import StackProcess, start_stack
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from botocore.exceptions import ClientError
 from chalice.app import Chalice, CloudWatchEventConfig, SQSEventConfig
 
 from chalicelib import settings as app_settings
-
 from localdev import aws
 from localdev.project import LocalSettings, function_name
 

@@ -12,10 +12,10 @@ from typing import Iterator
 import pytest
 
 from chalicelib import settings
-from localdev import aws
-from localdev.harness import StackProcess, start_stack
 from loadtest import audit, format_result, run
 from loadtest.clients import post, submission
+from localdev import aws
+from localdev.harness import StackProcess, start_stack
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from chalice.config import Config
 from chalice.local import LocalGateway
 
 import app as app_module
-
 from chalicelib.forms import MAX_BODY_BYTES
 from tests.reliability.harness import OfflineStack
 from tests.reliability.strategies import HEADER_INJECTIONS

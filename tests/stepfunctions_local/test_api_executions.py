@@ -9,7 +9,6 @@ from datetime import datetime
 import pytest
 from botocore.exceptions import ClientError
 
-
 from .service_support import create, definition, pass_through, task
 
 EXPRESS_ARN = re.compile(r"^arn:aws:states:us-east-1:000000000000:express:flow:([^:]+):[0-9a-f-]{36}$")

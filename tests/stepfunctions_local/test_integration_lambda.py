@@ -6,7 +6,6 @@ import json
 import pytest
 from chalice import Chalice
 
-
 from .service_support import create, definition, task
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:echo"

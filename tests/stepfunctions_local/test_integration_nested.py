@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-
 from .service_support import create, definition, pass_through, task
 
 CHILD = "arn:aws:states:us-east-1:000000000000:stateMachine:child"
