@@ -56,7 +56,6 @@ class Entry:
 
 def entries(events: list[dict]) -> list[Entry]:
     """Every state entry, in the order they were entered, with the events that belong to it."""
-    by_id: dict[int, Entry] = {}
     found: list[Entry] = []
     owner: dict[int, Entry | None] = {}
     for event in events:
@@ -65,18 +64,23 @@ def entries(events: list[dict]) -> list[Entry]:
             details = event.get("stateEnteredEventDetails", {})
             entry = Entry(details.get("name", "?"), kind[: -len("StateEntered")], event)
             found.append(entry)
-            by_id[event["id"]] = entry
             owner[event["id"]] = entry
+            continue
+        if kind.endswith("StateExited"):
+            # By name: after its branches, a Parallel's or Map's exit follows a branch's last event.
+            name = event.get("stateExitedEventDetails", {}).get("name")
+            entry = next((e for e in reversed(found) if e.state == name and e.exited is None), None)
+            owner[event["id"]] = None  # what follows an exit belongs to the next state entered
+            if entry is not None:
+                entry.events.append(event)
+                entry.exited = event
             continue
         entry = owner.get(event.get("previousEventId", 0))
         owner[event["id"]] = entry
         if entry is None:
             continue
         entry.events.append(event)
-        if kind.endswith("StateExited"):
-            entry.exited = event
-            owner[event["id"]] = None  # what follows an exit belongs to the next state entered
-        elif kind in _SCHEDULED:
+        if kind in _SCHEDULED:
             entry.attempts += 1
         elif kind in _FAILURES:
             entry.failures += 1
@@ -113,7 +117,7 @@ def summarise(definition: dict, events: list[dict], status: str, started: float,
         last = entry.exited or (entry.events[-1] if entry.events else entry.entered)
         finish = epoch_ms(last["timestamp"]) if entry.exited or end_ms is None else end_ms
         timeline.append({"state": entry.state, "type": entry.type, "outcome": entry.outcome(running),
-                         "startMs": begin - start_ms, "durationMs": max(0.0, finish - begin),
+                         "startMs": max(0.0, begin - start_ms), "durationMs": max(0.0, finish - begin),
                          "enteredEventId": entry.entered["id"]})
     return {"states": states, "taken": taken(known, found), "timeline": timeline}
 

@@ -46,6 +46,7 @@ class RecordingObserver:
         record = self._running.get(execution.arn)
         if record is None:  # started before this observer was added
             return
+        record.events.append(event)  # atomic under the GIL; readers take a copy
         for sink in self.sinks:
             sink.event(record, event)
 

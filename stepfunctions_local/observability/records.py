@@ -119,8 +119,7 @@ class ExecutionStore:
             self._bump()
 
     def event(self, record: ExecutionRecord, event: dict) -> None:
-        # list.append is atomic under the GIL; readers take a copy (list(record.events)).
-        record.events.append(event)
+        """The observer already added it to ``record.events``."""
 
     def finished(self, record: ExecutionRecord) -> None:
         with self._changed:

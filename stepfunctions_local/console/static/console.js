@@ -61,7 +61,7 @@ const pretty = (value) => {
 const outcomeClass = (outcome) => "outcome-" + (outcome || "none").replace(" ", "-");
 function view(...children) {
   const main = document.getElementById("view");
-  main.replaceChildren(...children);
+  main.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
 }
 function tabs(names, active, onSelect) {
   return h("div", { class: "tabs", role: "tablist" }, names.map((name) =>
@@ -209,16 +209,17 @@ function logging(logs, machine) {
 }
 
 // -- one execution -----------------------------------------------------------------------------
-let selected = { arn: null, entered: null, tab: "Graph" };
+let selected = { arn: null, state: null, entered: null, tab: "Graph" };
 function showExecution(arn) {
-  if (selected.arn !== arn) selected = { arn, entered: null, tab: "Graph" };
+  if (selected.arn !== arn) selected = { arn, state: null, entered: null, tab: "Graph" };
   return render(() => api("execution", { arn }), (run) => {
-    const pick = (entered) => { selected.entered = entered; current.refresh(); };
-    const lastEntry = (state) => [...run.timeline].reverse().find((t) => t.state === state);
-    const picture = drawGraph(run.picture, run.states, run.taken, selectedState(run), (state) => {
-      const entry = lastEntry(state);
-      if (entry) pick(entry.enteredEventId);
-    });
+    const pick = (state, entered) => {
+      const last = [...run.timeline].reverse().find((t) => t.state === state);
+      selected.state = state;
+      selected.entered = entered !== undefined ? entered : (last ? last.enteredEventId : null);
+      current.refresh();
+    };
+    const picture = drawGraph(run.picture, run.states, run.taken, selected.state, (state) => pick(state));
     view(
       h("h1", {}, run.name, " ", statusBadge(run.status)),
       h("div", { class: "facts panel", id: "execution-facts" },
@@ -245,20 +246,20 @@ function showExecution(arn) {
                 h("pre", { id: "execution-output" }, run.status === "SUCCEEDED" ? pretty(run.output)
                   : `${run.error || ""}\n${run.cause ? pretty(run.cause) : ""}`))));
     if (selected.entered !== null && selected.tab === "Graph") loadStateIo(run);
+    if (selected.tab === "Graph" && selected.state) {
+      const node = document.querySelector(`g.node[data-state="${CSS.escape(selected.state)}"]`);
+      if (node) node.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
   });
 }
 const fact = (label, ...value) => h("div", {}, h("span", {}, label), ...value);
-function selectedState(run) {
-  const entry = run.timeline.find((t) => t.enteredEventId === selected.entered);
-  return entry ? entry.state : null;
-}
 function legend() {
   return h("div", { class: "legend" }, OUTCOMES.map((o) => h("span", {}, h("i", { class: outcomeClass(o) }), o)),
     h("span", {}, "— path taken in green"));
 }
 function statePanel(run) {
-  const name = selectedState(run);
-  if (!name) {
+  const name = selected.state;
+  if (!name || !run.states[name]) {
     const failed = Object.entries(run.states).filter(([, st]) => st.outcome === "failed").map(([n]) => n);
     return h("div", {}, h("h2", {}, "Pick a state"),
       h("p", { class: "muted" }, "Click a state in the picture to see its input and output, step by step."),
@@ -272,10 +273,14 @@ function statePanel(run) {
       ` · entered ${st.entries}×`, st.attempts ? ` · ${st.attempts} attempt(s), ${st.failures} failed` : "",
       st.error ? h("span", { class: "error" }, ` · ${st.error}`) : ""),
     entries.length > 1 ? h("label", { class: "muted" }, "Entry ", h("select", {
-      onchange: (e) => { selected.entered = Number(e.target.value); current.refresh(); },
+      onchange: (e) => pickEntry(Number(e.target.value)),
     }, entries.map((t, i) => h("option", { value: t.enteredEventId, selected: t.enteredEventId === selected.entered },
       `#${i + 1} at +${duration(t.startMs)}`)))) : null,
-    h("div", { id: "state-io" }, h("p", { class: "muted" }, "Loading…")));
+    h("div", { id: "state-io" }, h("p", { class: "muted" }, st.entries ? "Loading…" : "This state did not run.")));
+}
+function pickEntry(entered) {
+  selected.entered = entered;
+  current.refresh();
 }
 async function loadStateIo(run) {
   const holder = document.getElementById("state-io");
@@ -308,7 +313,7 @@ function timeline(run, pick) {
   return h("div", { class: "panel timeline", id: "timeline" },
     h("p", { class: "muted" }, `Trace id ${run.traceId || "none"} · ${duration(run.durationMs)} in all`),
     run.timeline.map((t) => h("div", { class: "row", "data-state": t.state },
-      h("a", { href: "#", onclick: (e) => { e.preventDefault(); selected.tab = "Graph"; pick(t.enteredEventId); } }, t.state),
+      h("a", { href: "#", onclick: (e) => { e.preventDefault(); selected.tab = "Graph"; pick(t.state, t.enteredEventId); } }, t.state),
       h("div", { class: "track" }, h("div", {
         class: `bar ${t.outcome.replace(" ", "-")}`,
         style: `left:${(100 * t.startMs) / total}%;width:${(100 * t.durationMs) / total}%`,
