@@ -60,7 +60,8 @@ def test_console_lists_executions_with_filters(server, sfn):
     _, named = get_json(server, f"/console/api/executions?stateMachineArn={ok}&name=fir")
     _, machines = get_json(server, "/console/api/state-machines")
     # THEN each shows status, start and duration, newest first, and the filters apply
-    assert [(e["name"], e["status"]) for e in everything["executions"]] == [("second", "FAILED"), ("first", "SUCCEEDED")]
+    listed = [(e["name"], e["status"]) for e in everything["executions"]]
+    assert listed == [("second", "FAILED"), ("first", "SUCCEEDED")]
     assert all(e["started"] and e["durationMs"] is not None for e in everything["executions"])
     assert [e["name"] for e in failed["executions"]] == ["second"]
     assert [e["name"] for e in named["executions"]] == ["first"]

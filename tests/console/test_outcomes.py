@@ -45,7 +45,8 @@ def test_map_iterations_add_up_per_state(runtime, sfn, store):
                       "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Skip"}]},
             "Skip": {"Type": "Pass", "End": True}}}}}))
     # WHEN three items are processed, one of which fails
-    result = summary(store, sfn.start_sync_execution(stateMachineArn=arn, input='{"items": [{"n": 1}, {"n": 0}, {"n": 2}]}'))
+    items = '{"items": [{"n": 1}, {"n": 0}, {"n": 2}]}'
+    result = summary(store, sfn.start_sync_execution(stateMachineArn=arn, input=items))
     # THEN the processor's task shows its worst outcome (caught) over three entries; the Map succeeded
     assert result["states"]["Check"]["outcome"] == "caught" and result["states"]["Check"]["entries"] == 3
     assert result["states"]["Skip"]["entries"] == 1
