@@ -5,7 +5,8 @@
 
 const API = "/console/api/";
 const OUTCOMES = ["succeeded", "failed", "caught", "retried", "running", "not run"];
-let current = { refresh: null };
+// refresh: repaints the view; live: whether a change on the server may change it.
+let current = { refresh: null, live: false };
 let version = -1;
 
 // -- helpers ---------------------------------------------------------------------------------
@@ -78,8 +79,15 @@ function route() {
   if (kind === "executions") return showExecutions(new URLSearchParams(location.search));
   return showHome();
 }
-async function render(load, paint) {
-  current = { refresh: async () => paint(await load()) };
+async function render(load, paint, live) {
+  const shown = { live: true };
+  shown.refresh = async () => {
+    const data = await load();
+    if (shown !== current) return; // the user moved on meanwhile
+    paint(data);
+    shown.live = live ? live(data) : true;
+  };
+  current = shown;
   try {
     await current.refresh();
   } catch (error) {
@@ -167,7 +175,7 @@ function showMachine(arn, tab) {
           : "OFF")),
       tabs(["Executions", "Definition", "Monitoring", "Logging"], tab, (name) => showMachine(arn, name)),
       body);
-  });
+  }, () => tab !== "Definition");
 }
 const METRICS = [
   ["started", "Executions started", "sum"], ["succeeded", "Executions succeeded", "sum"],
@@ -250,7 +258,7 @@ function showExecution(arn) {
       const node = document.querySelector(`g.node[data-state="${CSS.escape(selected.state)}"]`);
       if (node) node.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
-  });
+  }, (run) => run.status === "RUNNING");
 }
 const fact = (label, ...value) => h("div", {}, h("span", {}, label), ...value);
 function legend() {
@@ -288,7 +296,7 @@ async function loadStateIo(run) {
     const io = await api("state-io", { arn: run.arn, entered: selected.entered });
     holder.replaceChildren(
       h("p", { class: "muted" }, "Recorded: read from the history. Derived: the definition's field applied to the step before."),
-      io.steps.map((step) => h("div", { class: "step", "data-step": step.step },
+      ...io.steps.map((step) => h("div", { class: "step", "data-step": step.step },
         h("strong", {}, step.step), step.field ? h("code", {}, ` ${step.field}`) : null,
         h("span", { class: `tag ${step.source}` }, step.source),
         "value" in step ? h("pre", {}, pretty(step.value)) : h("div", { class: "muted" }, step.note))));
@@ -393,7 +401,8 @@ async function watch() {
       if (answer.version !== version) {
         const first = version === -1;
         version = answer.version;
-        if (!first && current.refresh && !document.querySelector("select:focus, input:focus")) await current.refresh();
+        const typing = document.querySelector("select:focus, input:focus");
+        if (!first && current.refresh && current.live && !typing) await current.refresh();
       }
     } catch (error) {
       live.className = "off";
