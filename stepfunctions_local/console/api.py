@@ -126,10 +126,9 @@ class ConsoleApi:
         group = None
         for record in self.store.executions(arn):
             group = group or log_group(record.logging)
-            found.extend(log_events(record, list(record.events)))
+            found.extend(reversed(log_events(record, list(record.events))))  # newest first, as records are
             if len(found) >= limit:
                 break
-        found.sort(key=lambda item: item["timestamp"], reverse=True)
         return {"logGroup": group, "events": found[:limit], "version": self.store.version}
 
     def _get_changes(self, params: dict[str, str]) -> dict[str, Any]:

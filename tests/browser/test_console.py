@@ -69,6 +69,7 @@ def shots(tmp_path_factory) -> Path:
 
 def screenshot(browser, shots: Path, name: str) -> None:
     path = shots / f"{name}.png"
+    browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(path))
     if TOUR_DIR:
         shutil.copy(path, Path(TOUR_DIR) / path.name)
@@ -124,7 +125,7 @@ def test_new_executions_appear_without_a_refresh(stack, browser, runs):
 
 def test_execution_picture_shows_states_outcomes_and_what_it_produced(stack, browser, runs, shots):
     # GIVEN the unhappy customer's execution WHEN it is opened in the console
-    browser.set_window_size(1400, 1300)
+    browser.set_window_size(1400, 1900)
     open_console(browser, stack, f"/execution/{runs['unhappy']}")
     outcomes = dict(attributes(browser, "g.node[data-state]", "data-state", "data-outcome"))
     # THEN the picture shows every state with its outcome: the admin email sent, the other path not run
@@ -143,7 +144,7 @@ def test_execution_picture_shows_states_outcomes_and_what_it_produced(stack, bro
 
 def test_failed_execution_marks_its_failing_state_and_shows_the_trace(stack, browser, runs, shots):
     # GIVEN the execution started without a message (and with an X-Ray trace header)
-    browser.set_window_size(1400, 1000)
+    browser.set_window_size(1400, 1100)
     open_console(browser, stack, f"/execution/{runs['failed']}")
     # WHEN it is opened THEN the Fail state is marked failed and the error named
     assert attributes(browser, 'g.node[data-state="Reject input"]', "data-outcome") == [["failed"]]
@@ -177,7 +178,8 @@ def test_monitoring_counts_match_the_executions_run(stack, browser, runs, shots)
     screenshot(browser, shots, "console-monitoring")
     # AND the Logging tab shows the failure logged at ERROR level
     browser.find_element(By.CSS_SELECTOR, 'button[data-tab="Logging"]').click()
-    assert "ExecutionFailed" in wait(browser, "tr.log-event")[0].text
+    logged = [kind for [kind] in attributes(browser, "tr.log-event", "data-type")]
+    assert logged[:2] == ["ExecutionFailed", "FailStateEntered"]
 
 
 def test_metrics_and_logs_reach_the_embedded_aws(stack, runs):

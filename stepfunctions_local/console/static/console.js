@@ -210,7 +210,8 @@ function logging(logs, machine) {
     logs.events.length ? h("table", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Type"), h("th", {}, "Message")),
       logs.events.map((e) => {
         const message = JSON.parse(e.message);
-        return h("tr", { class: "log-event" }, h("td", {}, time(e.timestamp)), h("td", {}, message.type),
+        return h("tr", { class: "log-event", "data-type": message.type }, h("td", {}, time(e.timestamp)),
+          h("td", {}, message.type),
           h("td", {}, h("a", { href: `#/execution/${encodeURIComponent(message.execution_arn)}` }, "execution"),
             h("pre", {}, pretty(e.message))));
       })) : h("p", { class: "muted" }, "No log events yet."));
