@@ -39,6 +39,6 @@ class Links:
             try:
                 found.extend(provider(record))
             except Exception as error:  # noqa: BLE001 - a broken provider must not break the console
-                logger.warning("link provider %r failed: %s", provider, error)
+                logger.warning("link provider %r failed: %s", provider, type(error).__name__)
                 found.append({"title": f"{getattr(provider, '__name__', 'links')} failed: {type(error).__name__}"})
         return found

@@ -66,7 +66,8 @@ class Batcher(Generic[Item]):
                 kind = type(error).__name__
                 if kind not in self._reported:
                     self._reported.add(kind)
-                    logger.warning("%s could not deliver %d item(s): %s", self._thread.name, len(items), error)
+                    # The type only: an error's text may quote what it was sent (execution data).
+                    logger.warning("%s could not deliver %d item(s): %s", self._thread.name, len(items), kind)
             with self._settled:
                 self._pending -= len(items)
                 self._settled.notify_all()

@@ -138,3 +138,10 @@ def test_one_terminal_line_per_execution_without_customer_data(runtime, sfn, cap
     assert lines[0].startswith("flow good SUCCEEDED in ") and lines[0].endswith(" ms, 2 states")
     assert lines[1].startswith("flow bad FAILED (Flow.Rejected) in ") and lines[1].endswith(", 2 states")
     assert not any("bad service" in line or "ada@" in line or "not ok" in line for line in lines)
+
+
+def test_fatal_level_logs_only_how_failed_executions_ended(runtime, sfn, cloud):
+    # GIVEN a machine logging at FATAL WHEN two executions succeed and one fails
+    run_flow(runtime, sfn, cloud, level="FATAL", include_data=True)
+    # THEN only the failed execution's end is logged (not the Fail state, an ERROR-level event)
+    assert [m["type"] for m in log_messages(cloud)] == ["ExecutionFailed"]
