@@ -5,13 +5,14 @@ Everything here is read-only. Times are epoch milliseconds; absent values are nu
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from stepfunctions_local.console import dataflow, outcomes
 from stepfunctions_local.console.graph import Picture, all_states
 from stepfunctions_local.console.links import Links
-from stepfunctions_local.observability.logs import log_events, log_group
+from stepfunctions_local.observability.logs import epoch_ms, log_events, log_group
 from stepfunctions_local.observability.records import ExecutionRecord, ExecutionStore
 
 if TYPE_CHECKING:
@@ -169,8 +170,6 @@ def trace_id(header: str | None) -> str | None:
 
 
 def _event(event: dict, started: float) -> dict[str, Any]:
-    from stepfunctions_local.observability.logs import epoch_ms
-
     shaped = {key: value for key, value in event.items() if key != "timestamp"}
     shaped["timestamp"] = epoch_ms(event["timestamp"])
     shaped["elapsedMs"] = shaped["timestamp"] - started * 1000
@@ -182,8 +181,6 @@ def _ms(seconds: float | None) -> float | None:
 
 
 def _iso(seconds: float) -> str:
-    from datetime import datetime, timezone
-
     return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
