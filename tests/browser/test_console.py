@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from localdev import aws
-from localdev.stepfunctions import EXPRESS_NAME, state_machine_arn
+from localdev.stepfunctions import EXPRESS_NAME, PARENT_NAME, state_machine_arn
 
 TRACE_HEADER = "Root=1-67a2b3c4-d5e6f7a8b9c0d1e2f3a4b5c6;Sampled=1"
 # CONSOLE_TOUR_DIR=docs also keeps the screenshots there (the README's console tour).
@@ -42,23 +42,36 @@ def runs(stack) -> dict[str, Any]:
     unhappy = post_json(f"{stack.api_url}/contact", {"message": "This is bad service", "name": "Ada"})
     happy = post_json(f"{stack.api_url}/contact", {"message": "I love it, great and helpful service!"})
     failed = _start_sync(stack, {"name": "Ada"})
+    parent = _run_parent(stack, {"message": "Hello from the parent workflow"})
     executions = console_api(stack, "executions", stateMachineArn=state_machine_arn(EXPRESS_NAME))["executions"]
     by_ticket = {}
     for execution in executions:
         output = console_api(stack, "execution", arn=execution["arn"]).get("output") or "{}"
         by_ticket[json.loads(output).get("ticketId")] = execution["arn"]
     return {"unhappy": by_ticket[unhappy["ticketId"]], "happy": by_ticket[happy["ticketId"]],
-            "failed": failed["executionArn"], "ticket": unhappy["ticketId"], "count": len(executions)}
+            "failed": failed["executionArn"], "ticket": unhappy["ticketId"], "count": len(executions),
+            "parent": parent}
 
 
-def _start_sync(stack, document: dict[str, Any]) -> dict[str, Any]:
+def _client(stack):
     import boto3
     from botocore.config import Config
 
-    client = boto3.client("stepfunctions", endpoint_url=stack.sfn_url, region_name=aws.REGION,
-                          aws_access_key_id="testing", aws_secret_access_key="testing",
-                          config=Config(inject_host_prefix=False))
-    return client.start_sync_execution(stateMachineArn=state_machine_arn(EXPRESS_NAME),
+    return boto3.client("stepfunctions", endpoint_url=stack.sfn_url, region_name=aws.REGION,
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(inject_host_prefix=False))
+
+
+def _run_parent(stack, document: dict[str, Any]) -> str:
+    """The Standard parent, which runs the Express workflow nested; waits for its end."""
+    client = _client(stack)
+    arn = client.start_execution(stateMachineArn=state_machine_arn(PARENT_NAME), input=json.dumps(document))
+    assert eventually(lambda: client.describe_execution(executionArn=arn["executionArn"])["status"] != "RUNNING", 60)
+    return arn["executionArn"]
+
+
+def _start_sync(stack, document: dict[str, Any]) -> dict[str, Any]:
+    return _client(stack).start_sync_execution(stateMachineArn=state_machine_arn(EXPRESS_NAME),
                                        input=json.dumps(document), traceHeader=TRACE_HEADER)
 
 
@@ -109,7 +122,12 @@ def test_console_lists_the_executions_after_submissions(stack, browser, runs, sh
     # THEN each is listed with its status, the failed one too
     statuses = dict(attributes(browser, "tr.execution", "data-arn", "data-status"))
     assert statuses[runs["unhappy"]] == "SUCCEEDED" and statuses[runs["happy"]] == "SUCCEEDED"
-    assert statuses[runs["failed"]] == "FAILED"
+    assert statuses[runs["failed"]] == "FAILED" and statuses[runs["parent"]] == "SUCCEEDED"
+    # AND the home page has both state machines with their logging, and the latest executions
+    open_console(browser, stack, "/")
+    machines = dict(attributes(browser, "tr.machine", "data-arn", "data-arn"))
+    assert set(machines) == {state_machine_arn(EXPRESS_NAME), state_machine_arn(PARENT_NAME)}
+    wait(browser, "tr.execution")
     screenshot(browser, shots, "console-executions")
 
 
