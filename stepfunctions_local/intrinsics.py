@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
-from .exceptions import DefinitionError, StatesError
+from .exceptions import ExpressionError, StatesError
 from .types import Resolver
 
 __all__ = ["Intrinsic", "compile_intrinsic", "is_intrinsic", "FUNCTIONS"]
@@ -69,7 +69,7 @@ def _tokenize(text: str) -> Iterator[_Token]:
         elif char == "-" or char.isdigit():
             match = _NUMBER.match(text, position)
             if not match:
-                raise DefinitionError(f"Invalid number at position {position} in intrinsic '{text}'")
+                raise ExpressionError(f"Invalid number at position {position} in intrinsic '{text}'")
             literal = match.group()
             number = float(literal) if any(c in literal for c in ".eE") else int(literal)
             yield _Token("number", literal, number, position)
@@ -77,7 +77,7 @@ def _tokenize(text: str) -> Iterator[_Token]:
         else:
             match = _NAME.match(text, position)
             if not match:
-                raise DefinitionError(f"Unexpected character {char!r} at position {position} in intrinsic '{text}'")
+                raise ExpressionError(f"Unexpected character {char!r} at position {position} in intrinsic '{text}'")
             yield _Token("name", match.group(), None, position)
             position = match.end()
     yield _Token("eof", "", None, length)
@@ -94,7 +94,7 @@ def _scan_string(text: str, start: int) -> tuple[str, int]:
             return text[start + 1:position], position + 1
         else:
             position += 1
-    raise DefinitionError(f"Unterminated string literal at position {start} in intrinsic '{text}'")
+    raise ExpressionError(f"Unterminated string literal at position {start} in intrinsic '{text}'")
 
 
 def _unescape(raw: str, text: str) -> str:
@@ -104,7 +104,7 @@ def _unescape(raw: str, text: str) -> str:
         if char == "\\":
             escaped = next(chars, "")
             if not escaped or escaped not in _ESCAPABLE:
-                raise DefinitionError(
+                raise ExpressionError(
                     f"Invalid escape sequence '\\{escaped}' in intrinsic '{text}': "
                     "only \\', \\{, \\} and \\\\ are allowed"
                 )
@@ -183,7 +183,7 @@ class _Function:
         else:
             expected = f"{self.required} to {len(self.parameters)}"
         plural = "" if expected.endswith(" 1") or expected == "1" else "s"
-        raise DefinitionError(f"{self.name} expects {expected} argument{plural}, but got {count}")
+        raise ExpressionError(f"{self.name} expects {expected} argument{plural}, but got {count}")
 
 
 class Intrinsic:
@@ -232,7 +232,7 @@ class _Parser:
         token = self._peek()
         if token.kind != kind:
             found = repr(token.text) if token.text else "the end"
-            raise DefinitionError(
+            raise ExpressionError(
                 f"Expected {what} at position {token.position} in intrinsic '{self.text}', found {found}"
             )
         self.index += 1
@@ -240,11 +240,11 @@ class _Parser:
 
     def _call(self, depth: int) -> Intrinsic:
         if depth > MAX_NESTING:
-            raise DefinitionError(f"Intrinsic functions can be nested at most {MAX_NESTING} deep in '{self.text}'")
+            raise ExpressionError(f"Intrinsic functions can be nested at most {MAX_NESTING} deep in '{self.text}'")
         name = self._expect("name", "an intrinsic function name").text
         function = FUNCTIONS.get(name)
         if function is None:
-            raise DefinitionError(f"Unknown intrinsic function {name} in '{self.text}'")
+            raise ExpressionError(f"Unknown intrinsic function {name} in '{self.text}'")
         self._expect("lparen", f"'(' after {name}")
         arguments: list[Any] = []
         if self._peek().kind != "rparen":
@@ -275,7 +275,7 @@ class _Parser:
         if token.kind == "name":
             return self._call(depth + 1)
         found = repr(token.text) if token.text else "the end"
-        raise DefinitionError(
+        raise ExpressionError(
             f"Expected an argument (string, number, boolean, null, path or intrinsic call) at position "
             f"{token.position} in intrinsic '{self.text}', found {found}"
         )
@@ -376,10 +376,10 @@ def _compile_template(argument: Any, supplied: int) -> Any:
     if not isinstance(argument, _Literal):
         return argument
     if not isinstance(argument.value, str):
-        raise DefinitionError("States.Format expects a string as its first argument")
+        raise ExpressionError("States.Format expects a string as its first argument")
     pieces = _split_template(argument.raw or "", escapes=True)
     if len(pieces) - 1 != supplied:
-        raise DefinitionError(
+        raise ExpressionError(
             f"States.Format template has {len(pieces) - 1} placeholder(s) but {supplied} value argument(s) were given"
         )
     return _Literal(_Template(pieces))

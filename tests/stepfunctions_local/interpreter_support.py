@@ -30,6 +30,7 @@ class FakeTasks:
     def __init__(self, **handlers: Callable[[Any], Any]) -> None:
         self.handlers = handlers
         self.tokens = TaskTokens()
+        self.interceptor = None
         self.calls: list[dict] = []
         self._lock = threading.Lock()
 
