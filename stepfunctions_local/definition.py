@@ -15,8 +15,22 @@ from . import paths
 from .dataflow import JsonataFlow, JsonPathFlow, Scope
 from .exceptions import DefinitionError, Problem, StateDataError, StatesError, invalid
 from .fields import JSONATA, JSONPATH
-from .specs import (ChoiceRule, ChoiceSpec, FailSpec, FromPath, FromTemplate, Literal, MapSpec, ParallelSpec,
-                    PassSpec, Program, StateSpec, SucceedSpec, TaskSpec, WaitSpec)
+from .specs import (
+    ChoiceRule,
+    ChoiceSpec,
+    FailSpec,
+    FromPath,
+    FromTemplate,
+    Literal,
+    MapSpec,
+    ParallelSpec,
+    PassSpec,
+    Program,
+    StateSpec,
+    SucceedSpec,
+    TaskSpec,
+    WaitSpec,
+)
 from .timestamps import parse_timestamp
 
 _AWS_TYPE_ORDER = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")  # as AWS lists them
@@ -30,7 +44,8 @@ _ALLOWED = {
     | {"Resource", "Parameters", "ResultSelector", "ResultPath", "Assign", "Arguments", "Output", "TimeoutSeconds",
        "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials"},
     "Choice": _COMMON | _JSONPATH_IO | {"Choices", "Default", "Assign", "Output"},
-    "Wait": _COMMON | _FLOW | _JSONPATH_IO | {"Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign", "Output"},
+    "Wait": _COMMON | _FLOW | _JSONPATH_IO
+    | {"Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign", "Output"},
     "Succeed": _COMMON | _JSONPATH_IO | {"Output"},
     "Fail": _COMMON | {"Error", "Cause", "ErrorPath", "CausePath"},
     "Parallel": _COMMON | _FLOW | _JSONPATH_IO | _ERRORS

@@ -18,8 +18,8 @@ from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, is_lambda_function_arn, resource_type
 from .exceptions import StateDataError, StatesError
-from .timestamps import format_timestamp
 from .specs import Catcher, Program, Retrier, StateSpec
+from .timestamps import format_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
 
 # AWS never retries or catches States.Runtime (AWS-recorded: States.DataLimitExceeded is caught).
@@ -235,8 +235,9 @@ class Run:
                 self.tasks.tokens.close(token, timed_out=timed_out)
         if _too_large(result):
             kind = resource if is_lambda_function_arn(resource) else resource_type(resource)[0]
-            failure = StatesError("States.DataLimitExceeded", f"The state/task '{kind}' returned a result with a "
-                                                              "size exceeding the maximum number of bytes service limit.")
+            failure = StatesError("States.DataLimitExceeded",
+                                  f"The state/task '{kind}' returned a result with a size exceeding the maximum "
+                                  "number of bytes service limit.")
             self.events.task_failed(resource, failure.error, failure.cause, False)
             raise failure
         self.events.task_succeeded(resource, result)

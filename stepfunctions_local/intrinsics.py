@@ -405,7 +405,7 @@ def _format(template: _Template | str, *values: Any) -> str:
             f"the template has {len(pieces) - 1} placeholder(s) but {len(values)} value argument(s) were given",
         )
     out = [pieces[0]]
-    for value, piece in zip(values, pieces[1:]):
+    for value, piece in zip(values, pieces[1:], strict=True):
         out.append(_to_text(value))
         out.append(piece)
     return "".join(out)

@@ -13,8 +13,22 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import paths
 from .dataflow import Scope
 from .exceptions import StateDataError, StatesError
-from .specs import (ChoiceSpec, FailSpec, FromPath, ItemBatcher, Literal, MapSpec, ParallelSpec, PassSpec, Program, StateSpec,
-                    SucceedSpec, TaskSpec, Value, WaitSpec)
+from .specs import (
+    ChoiceSpec,
+    FailSpec,
+    FromPath,
+    ItemBatcher,
+    Literal,
+    MapSpec,
+    ParallelSpec,
+    PassSpec,
+    Program,
+    StateSpec,
+    SucceedSpec,
+    TaskSpec,
+    Value,
+    WaitSpec,
+)
 from .timestamps import parse_timestamp
 from .types import Clock
 
