@@ -1,8 +1,9 @@
 """Parse and validate an ASL definition once, into typed, immutable state objects.
 
 Problems are values (``exceptions.Problem``: a code, a message and where in the definition,
-``/States/Foo/Next``); the API edge words them as AWS does. Everything that is evaluated at run time (paths, templates,
-JSONata, Choice rules, intrinsic functions) is compiled here.
+``/States/Foo/Next``); the API edge words them as AWS does. Everything that is evaluated at run
+time (paths, templates, JSONata, Choice rules, intrinsic functions) is compiled here, and each
+state gets the data flow of its query language (``dataflow.py``) once.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .specs import (
     ChoiceRule,
     ChoiceSpec,
     FailSpec,
+    FromExpression,
     FromPath,
     FromTemplate,
     Literal,
@@ -348,8 +350,9 @@ class _Builder:
         elif selector_key:
             out["selector"] = paths.compile_template(body[selector_key], f"{where}/{selector_key}")
         if language == JSONATA and "Items" in body:
-            items = f.expression(body["Items"], f"{where}/Items")
-            out["items"] = type(items)(items.template, str(body["Items"])[2:-2].strip())
+            # AWS quotes the expression without its {% %} in the Items error
+            out["items"] = FromExpression(jn.compile_template(body["Items"], f"{where}/Items"),
+                                          str(body["Items"])[2:-2].strip())
         elif language == JSONPATH and "ItemsPath" in body:
             out["items"] = FromPath(paths.compile_reference_path(body["ItemsPath"]), "ItemsPath")
         out["max_concurrency"] = f.map_number(body, "MaxConcurrency", where, language, f.is_int)
