@@ -17,16 +17,21 @@ if TYPE_CHECKING:
     from .specs import Catcher, ChoiceRule, Template, Value
 
 
-class Scope:
-    """What a state's fields can see while it runs (``env`` for JSONPath, ``bindings`` for JSONata)."""
+class Scope(paths.Env):
+    """What a state's fields can see while it runs.
 
-    __slots__ = ("raw", "context", "variables", "env", "bindings")
+    For JSONPath it is the paths' ``Env`` itself (``input`` is the input after InputPath); for
+    JSONata, ``bindings`` holds ``$states`` and the variables. ``raw`` is the state's input.
+    One object per state: it is made on every state entered.
+    """
 
-    def __init__(self, raw: Any, context: dict, variables: dict, env: paths.Env | None, bindings: dict | None) -> None:
-        self.raw = raw
+    __slots__ = ("raw", "bindings")
+
+    def __init__(self, input: Any, context: dict, variables: dict, raw: Any, bindings: dict | None = None) -> None:
+        self.input = input
         self.context = context
         self.variables = variables
-        self.env = env
+        self.raw = raw
         self.bindings = bindings
 
 
@@ -34,12 +39,6 @@ def jsonata_bindings(raw: Any, context: dict, variables: dict, **states: Any) ->
     bindings = {name: JSON_NULL if value is None else value for name, value in variables.items()}
     bindings["states"] = {"input": raw, "context": context, **states}
     return bindings
-
-
-def _assigned(variables: dict, assigned: dict | None) -> dict | None:
-    if assigned:
-        variables.update(assigned)
-    return assigned
 
 
 class DataFlow(Protocol):
@@ -82,14 +81,14 @@ class JsonPathFlow:
     assign: Template | None = None
 
     def enter(self, raw: Any, context: dict, variables: dict) -> Scope:
-        env = paths.Env(raw, context, variables)
+        scope = Scope(raw, context, variables, raw)
         path = self.input_path
         if path is None or path.steps != () or path.root != "input":  # "$" keeps the input as it is
-            env = paths.Env(paths.select(path, env, "InputPath"), context, variables)
-        return Scope(raw, context, variables, env, None)
+            scope.input = paths.select(path, scope, "InputPath")
+        return scope
 
     def effective_input(self, scope: Scope) -> Any:
-        return scope.env.input if self.parameters is None else self.parameters(scope.env)
+        return scope.input if self.parameters is None else self.parameters(scope)
 
     def finish(self, scope: Scope, result: Any) -> tuple[Any, dict | None]:
         context, variables = scope.context, scope.variables
@@ -98,28 +97,36 @@ class JsonPathFlow:
             result = self.result_selector(paths.Env(result, context, variables))
         output = paths.apply_result_path(self.result_path, scope.raw, result)
         output = paths.select(self.output_path, paths.Env(output, context, variables), "OutputPath")
-        return output, _assigned(variables, assigned)
+        if assigned:
+            variables.update(assigned)
+        return output, assigned
 
     def leave(self, scope: Scope, rule: ChoiceRule | None = None) -> tuple[Any, dict | None]:
         assign = self.assign if rule is None else rule.assign
-        assigned = assign(scope.env) if assign is not None else None
-        output = paths.select(self.output_path, scope.env, "OutputPath")
-        return output, _assigned(scope.variables, assigned)
+        assigned = assign(scope) if assign is not None else None
+        output = paths.select(self.output_path, scope, "OutputPath")
+        if assigned:
+            scope.variables.update(assigned)
+        return output, assigned
 
     def pass_result(self, scope: Scope, result: Template | None) -> tuple[Any, dict | None]:
-        return self.finish(scope, result(None) if result is not None else self.effective_input(scope))
+        if result is not None:
+            return self.finish(scope, result(None))
+        return self.finish(scope, scope.input if self.parameters is None else self.parameters(scope))
 
     def item_input(self, scope: Scope, selector: Template, effective: Any, item_context: dict) -> Any:
         return selector(paths.Env(effective, item_context, scope.variables))
 
     def template(self, template: Template, scope: Scope) -> Any:
-        return template(scope.env)
+        return template(scope)
 
     def catch(self, catcher: Catcher, raw: Any, context: dict, variables: dict,
               error_output: dict) -> tuple[Any, dict | None]:
         assigned = catcher.assign(paths.Env(error_output, context, variables)) if catcher.assign else None
         output = paths.apply_result_path(catcher.result_path, raw, error_output)
-        return output, _assigned(variables, assigned)
+        if assigned:
+            variables.update(assigned)
+        return output, assigned
 
     def not_an_array(self, items: Any, source: Value | None, kind: str) -> StateDataError:
         return StateDataError("States.Runtime", f"Items of the Map state must be a JSON array, but was '{kind}' "
@@ -133,7 +140,7 @@ class JsonataFlow:
     assign: Template | None = None
 
     def enter(self, raw: Any, context: dict, variables: dict) -> Scope:
-        return Scope(raw, context, variables, None, jsonata_bindings(raw, context, variables))
+        return Scope(raw, context, variables, raw, jsonata_bindings(raw, context, variables))
 
     def effective_input(self, scope: Scope) -> Any:
         return scope.raw if self.arguments is None else self.arguments(scope.bindings)
@@ -161,7 +168,9 @@ class JsonataFlow:
         bindings = jsonata_bindings(raw, context, variables, errorOutput=error_output)
         assigned = catcher.assign(bindings) if catcher.assign else None
         output = catcher.output(bindings) if catcher.output else error_output
-        return output, _assigned(variables, assigned)
+        if assigned:
+            variables.update(assigned)
+        return output, assigned
 
     def not_an_array(self, items: Any, source: Value | None, kind: str) -> StateDataError:
         if source is None:
@@ -177,4 +186,6 @@ class JsonataFlow:
         bindings = scope.bindings
         assigned = assign(bindings) if assign is not None else None
         value = output(bindings) if output is not None else default
-        return value, _assigned(scope.variables, assigned)
+        if assigned:
+            scope.variables.update(assigned)
+        return value, assigned

@@ -393,9 +393,11 @@ def _errors(body: dict, where: str, language: str) -> dict:
 
 
 def _jsonpath_condition(rule: Any) -> Callable[[Scope], bool]:
+    evaluate = rule.evaluate
+
     def test(scope: Scope) -> bool:
         try:
-            return rule.evaluate(scope.env.resolve)
+            return evaluate(scope.resolve)
         except StatesError as error:
             raise StateDataError(error.error, error.cause) from None
 

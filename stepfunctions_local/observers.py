@@ -32,14 +32,12 @@ class Observers:
     def __init__(self) -> None:
         self._observers: tuple[ExecutionObserver, ...] = ()
         self._lock = threading.Lock()
-
-    @property
-    def active(self) -> bool:
-        return bool(self._observers)
+        self.active = False  # read before anything is built for observers
 
     def add(self, observer: ExecutionObserver) -> None:
         with self._lock:
             self._observers = (*self._observers, observer)
+            self.active = True
 
     def started(self, record: Execution) -> None:
         for observer in self._observers:

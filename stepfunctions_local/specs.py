@@ -30,7 +30,7 @@ class Literal:
 
 @dataclass(frozen=True)
 class FromPath:
-    """A ``...Path`` field, read from the state's input after InputPath."""
+    """A ``...Path`` field, read from the state's input after InputPath (JSONPath states)."""
 
     path: paths.Path
     field: str  # the field's name in AWS's messages, e.g. "SecondsPath"
@@ -41,7 +41,7 @@ class FromPath:
         return self.path.text
 
     def get(self, scope: Scope) -> Any:
-        return paths.select(self.path, scope.env, self.field)
+        return paths.select(self.path, scope, self.field)
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class FromTemplate:
     source: ClassVar[None] = None
 
     def get(self, scope: Scope) -> Any:
-        return self.template(scope.env)
+        return self.template(scope)
 
 
 @dataclass(frozen=True)

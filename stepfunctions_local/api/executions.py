@@ -42,7 +42,7 @@ class ExecutionsApi:
         if sm.type == "EXPRESS":
             # Express StartExecution is fire-and-forget: nothing can describe it afterwards.
             arn = self._arns.express_execution(sm.name, name)
-            record = self._express_record(sm, arn, name, text, started, test_case)
+            record = self._express_record(sm, arn, name, text, started.timestamp(), test_case)
             threading.Thread(target=self._run_express, args=(sm, record, arn, name, value, started.timestamp()),
                              name=f"sfn-{name}", daemon=True).start()
             return {"executionArn": arn, "startDate": started}
@@ -77,8 +77,11 @@ class ExecutionsApi:
         text, value = parse_input(input)
         arn = self._arns.express_execution(sm.name, name)
         start = self._clock.now()
-        record = self._express_record(sm, arn, name, text, to_datetime(start), test_case)
-        result = self._run_express(sm, record, arn, name, value, start)
+        record = self._express_record(sm, arn, name, text, start, test_case)
+        if record is None:  # nobody observes or intercepts: nothing to record
+            result = self._run(sm, sm.machine, arn, name, value, start, None)
+        else:
+            result = self._run_express(sm, record, arn, name, value, start)
         stop = self._clock.now()
         response: dict[str, Any] = {
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
@@ -198,12 +201,12 @@ class ExecutionsApi:
         observers = self._observers
         return lambda event: observers.event(record, event)
 
-    def _express_record(self, sm: StateMachine, arn: str, name: str, text: str, started: Any,
+    def _express_record(self, sm: StateMachine, arn: str, name: str, text: str, start: float,
                         test_case: str | None) -> Execution | None:
         """A record only for observers or a task interceptor: an Express execution otherwise keeps none."""
         if not self._observers.active and self._tasks.interceptor is None:
             return None
-        record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case)
+        record = Execution(arn, name, sm, text, to_datetime(start), sm.definition, sm.machine, test_case=test_case)
         if self._observers.active:
             record.history = History(self._clock, self._listener(record))
         return record
