@@ -96,7 +96,9 @@ class JsonPathFlow:
         if self.result_selector is not None:
             result = self.result_selector(paths.Env(result, context, variables))
         output = paths.apply_result_path(self.result_path, scope.raw, result)
-        output = paths.select(self.output_path, paths.Env(output, context, variables), "OutputPath")
+        path = self.output_path
+        if path is None or path.steps != () or path.root != "input":  # "$" keeps the output as it is
+            output = paths.select(path, paths.Env(output, context, variables), "OutputPath")
         if assigned:
             variables.update(assigned)
         return output, assigned

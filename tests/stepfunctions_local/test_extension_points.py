@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -100,6 +101,25 @@ class TestExecutionObservers:
         assert (record.input, record.error, record.cause, record.definition) == ('{"a": 1}', "E", "why", text)
         assert record.stopped is not None and record.logging_configuration["level"] == "OFF"
         assert [event["type"] for event in record.events][-1] == "ExecutionFailed"
+
+    def test_nested_and_async_express_executions_are_observed_too(self, runtime, sfn):
+        # GIVEN an observer, and an Express parent starting an Express child through aws-sdk:sfn
+        recorder = Recorder()
+        runtime.add_observer(recorder)
+        child = create(sfn, "child", definition({"Done": {"Type": "Pass", "End": True}}))
+        parent = create(sfn, "parent", definition({"Call": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:startSyncExecution",
+            "Parameters": {"StateMachineArn": child, "Name": "kid"}, "End": True}}))
+        # WHEN the parent is started asynchronously
+        sfn.start_execution(stateMachineArn=parent, name="mom")
+        # THEN both executions were started and finished in the observer's eyes
+        for _ in range(500):  # the parent runs in a thread of its own
+            finished = [call[1] for call in recorder.calls if call[0] == "finished"]
+            if len(finished) == 2:
+                break
+            time.sleep(0.01)
+        assert sorted(finished) == ["kid", "mom"]
+        assert sorted(call[1] for call in recorder.calls if call[0] == "started") == ["kid", "mom"]
 
     def test_a_failing_observer_changes_no_answer(self, runtime, sfn):
         # GIVEN an observer raising on every call
