@@ -7,11 +7,12 @@ ExecutionRecords, never the runtime's own objects.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from stepfunctions_local.observability.records import ExecutionRecord
 
 if TYPE_CHECKING:
+    from stepfunctions_local.records import Execution
     from stepfunctions_local.service import Runtime
 
 
@@ -24,25 +25,25 @@ class Sink(Protocol):
 
 
 class RecordingObserver:
-    """Implements the runtime's ExecutionObserver protocol."""
+    """Implements the runtime's ExecutionObserver protocol (stepfunctions_local/observers.py)."""
 
     def __init__(self, *sinks: Sink) -> None:
         self.sinks = sinks
         self._running: dict[str, ExecutionRecord] = {}
         self._lock = threading.Lock()
 
-    def execution_started(self, execution: Any) -> None:
-        machine = execution.state_machine
+    def execution_started(self, execution: Execution) -> None:
         record = ExecutionRecord(
-            arn=execution.arn, name=execution.name, state_machine_arn=machine.arn,
-            state_machine_name=machine.name, type=machine.type, definition=execution.definition,
-            logging=dict(machine.logging), input=execution.input, started=execution.started.timestamp())
+            arn=execution.arn, name=execution.name, state_machine_arn=execution.state_machine_arn,
+            state_machine_name=execution.state_machine_name, type=execution.state_machine_type,
+            definition=execution.definition, logging=dict(execution.logging_configuration),
+            input=execution.input, started=execution.started.timestamp())
         with self._lock:
             self._running[record.arn] = record
         for sink in self.sinks:
             sink.started(record)
 
-    def history_event(self, execution: Any, event: dict) -> None:
+    def history_event(self, execution: Execution, event: dict) -> None:
         record = self._running.get(execution.arn)
         if record is None:  # started before this observer was added
             return
@@ -50,7 +51,7 @@ class RecordingObserver:
         for sink in self.sinks:
             sink.event(record, event)
 
-    def execution_finished(self, execution: Any) -> None:
+    def execution_finished(self, execution: Execution) -> None:
         with self._lock:
             record = self._running.pop(execution.arn, None)
         if record is None:
