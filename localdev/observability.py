@@ -33,9 +33,9 @@ def logging_configuration(machine_name: str) -> dict[str, Any]:
             "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]}
 
 
-def attach(runtime: Any, server: Any, settings: LocalSettings, machine_names: list[str]) -> None:
+def attach(server: Any, settings: LocalSettings, machine_names: list[str]) -> None:
     """Log groups in the embedded AWS, metrics and logs published there, terminal lines, console links."""
-    from stepfunctions_local.observability import TerminalSummary, exporters_from_environment, observe
+    from stepfunctions_local.observability import TerminalSummary, exporters_from_environment
 
     aws_port = _aws_port()
     logs = aws.client("logs", aws_port)
@@ -44,7 +44,7 @@ def attach(runtime: Any, server: Any, settings: LocalSettings, machine_names: li
             logs.create_log_group(logGroupName=log_group_name(name))
         except logs.exceptions.ResourceAlreadyExistsException:
             pass
-    observe(runtime, TerminalSummary(), *exporters_from_environment(aws.REGION))
+    server.recorder.add(TerminalSummary(), *exporters_from_environment(aws.REGION))
     server.console.add_links(lambda record: related(record, settings, aws_port))
 
 

@@ -55,5 +55,5 @@ def start(app: Chalice, settings: LocalSettings, sfn_port: int) -> Any:
             loggingConfiguration=observability.logging_configuration(name),
         )
     server = stepfunctions_local.serve(runtime, host="127.0.0.1", port=sfn_port)
-    observability.attach(runtime, server, settings, [EXPRESS_NAME, PARENT_NAME])
+    observability.attach(server, settings, [EXPRESS_NAME, PARENT_NAME])
     return server

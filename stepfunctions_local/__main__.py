@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from stepfunctions_local.observability import TerminalSummary, exporters_from_environment, observe
+from stepfunctions_local.observability import TerminalSummary, exporters_from_environment
 from stepfunctions_local.server import serve
 from stepfunctions_local.service import Runtime
 
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         runtime.register_chalice_app(_load_chalice_app(args.app_dir), stage=args.stage)
     server = serve(runtime, args.host, args.port)
     # Metrics and logs only when boto3 is given an endpoint (AWS_ENDPOINT_URL...): never a real account by surprise.
-    observe(runtime, TerminalSummary(), *exporters_from_environment(runtime.region))
+    server.recorder.add(TerminalSummary(), *exporters_from_environment(runtime.region))
     lines = logging.getLogger("stepfunctions_local.executions")  # one line per execution, nothing else
     lines.setLevel(logging.INFO)
     lines.addHandler(logging.StreamHandler(sys.stdout))

@@ -25,12 +25,15 @@ _STARTS = ("StartExecution", "StartSyncExecution")
 
 
 class Server:
-    """A running endpoint: ``url`` to point clients at, ``console`` (its web console), ``shutdown()``."""
+    """A running endpoint: ``url`` to point clients at, ``console`` (its web console), ``shutdown()``.
+
+    ``store`` keeps the executions the console shows; ``recorder`` is the runtime observer feeding it.
+    """
 
     def __init__(self, runtime: Runtime, host: str, port: int) -> None:
         self.runtime = runtime
         self.store = ExecutionStore()
-        observe(runtime, self.store)
+        self.recorder = observe(runtime, self.store)  # recorder.add(sink) hands the same records to more sinks
         self.console = Console(runtime, self.store)
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True

@@ -32,6 +32,11 @@ class RecordingObserver:
         self._running: dict[str, ExecutionRecord] = {}
         self._lock = threading.Lock()
 
+    def add(self, *sinks: Sink) -> None:
+        """More sinks for the same records (one record per execution however many sinks)."""
+        with self._lock:
+            self.sinks = (*self.sinks, *sinks)  # a new tuple: running executions keep iterating the old one
+
     def execution_started(self, execution: Execution) -> None:
         record = ExecutionRecord(
             arn=execution.arn, name=execution.name, state_machine_arn=execution.state_machine_arn,
