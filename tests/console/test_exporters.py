@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
@@ -11,7 +13,8 @@ import pytest
 from moto import mock_aws
 
 from stepfunctions_local import Runtime
-from stepfunctions_local.observability import LogPublisher, MetricsPublisher, TerminalSummary, observe
+from stepfunctions_local.console import outcomes
+from stepfunctions_local.observability import ExecutionStore, LogPublisher, MetricsPublisher, TerminalSummary, observe
 from tests.stepfunctions_local.service_support import ROLE_ARN, definition
 
 GROUP = "/aws/vendedlogs/states/flow"
@@ -145,3 +148,32 @@ def test_fatal_level_logs_only_how_failed_executions_ended(runtime, sfn, cloud):
     run_flow(runtime, sfn, cloud, level="FATAL", include_data=True)
     # THEN only the failed execution's end is logged (not the Fail state, an ERROR-level event)
     assert [m["type"] for m in log_messages(cloud)] == ["ExecutionFailed"]
+
+
+def test_a_stopped_execution_shows_running_then_counts_as_aborted(runtime, sfn, cloud):
+    # GIVEN a Standard execution whose task waits, observed by the record and the metrics
+    release = threading.Event()
+    runtime.register_lambda("wait", lambda event, context: release.wait(10))
+    store, metrics = ExecutionStore(), MetricsPublisher(cloud["cloudwatch"], interval=0.05)
+    observe(runtime, store, metrics)
+    arn = sfn.create_state_machine(name="slow", roleArn=ROLE_ARN, type="STANDARD", definition=definition({"Work": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:wait", "End": True}}))[
+        "stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    record = store.get(execution)
+    deadline = time.monotonic() + 10
+    while not any(e["type"] == "LambdaFunctionStarted" for e in list(record.events)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # WHEN it is looked at while running THEN its task shows as running
+    running = outcomes.summarise(json.loads(record.definition), list(record.events), record.status,
+                                 record.started, record.stopped)
+    assert running["states"]["Work"]["outcome"] == "running"
+    # WHEN it is stopped THEN it is ABORTED, its task failed, and ExecutionsAborted counts it
+    sfn.stop_execution(executionArn=execution)
+    release.set()
+    assert record.status == "ABORTED"
+    stopped = outcomes.summarise(json.loads(record.definition), list(record.events), record.status,
+                                 record.started, record.stopped)
+    assert stopped["states"]["Work"]["outcome"] == "failed"
+    assert metrics.flush()
+    assert metric_sum(cloud, arn, "ExecutionsAborted") == (1, "Count")
