@@ -169,7 +169,7 @@ def submit(
     """Run the workflow for ``document`` at most once per key; a resend gets the first answer."""
     if key is None:
         return run(document)
-    store = IdempotencyStore(dynamodb_client or aws.client("dynamodb"), now=now)
+    store = IdempotencyStore(dynamodb_client, now=now)
     outcome = store.claim(key, new_ticket_id())
     if isinstance(outcome, Answered):
         count("IdempotentReplay")
@@ -195,8 +195,8 @@ def submit(
 class IdempotencyStore:
     """The key records (idempotency table) and the ticket lookup (tickets table)."""
 
-    def __init__(self, dynamodb_client: Any, *, now: Callable[[], float] = time.time) -> None:
-        self._client = dynamodb_client
+    def __init__(self, dynamodb_client: Any = None, *, now: Callable[[], float] = time.time) -> None:
+        self._client = dynamodb_client or aws.client("dynamodb")
         self._now = now
 
     def claim(self, key: IdempotencyKey, ticket_id: str) -> Claim | Answered:
