@@ -3,7 +3,8 @@
 A static scan (ast). A client is a call ``<anything>.client("service")`` or ``client("service")``
 (``boto3.client``, ``session.client``, ``chalicelib.aws.client``), also as ``injected or
 client("service")``; a call is a method called on such an expression, on a local name bound to
-one, or on ``self.<attr>`` where a method of the class binds that attribute to one. powertools' ``DynamoDBPersistenceLayer`` counts as the DynamoDB item calls it makes.
+one, or on ``self.<attr>`` where a method of the class binds that attribute to one. powertools'
+``DynamoDBPersistenceLayer`` counts as the DynamoDB item calls it makes.
 
 Calls are attributed to the Lambda handlers that can reach the code making them: app.py's
 handlers, then every project function they reference, transitively (a class reaches all its
