@@ -160,7 +160,7 @@ def parse_key(value: str | None, raw_body: bytes | str | None) -> IdempotencyKey
 def submit(
     key: IdempotencyKey | None,
     document: WorkflowInput,
-    run: Callable[[KeyedWorkflowInput], WorkflowOutput],
+    run: Callable[[WorkflowInput], WorkflowOutput],
     *,
     dynamodb_client: Any = None,
     now: Callable[[], float] = time.time,
