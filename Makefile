@@ -41,7 +41,8 @@ deploy: package
 	$(VENV)/bin/aws cloudformation deploy --region $(AWS_REGION) \
 	  --template-file out/$(STAGE)/packaged.yaml --stack-name contact-form-$(STAGE) \
 	  --s3-bucket $(S3_BUCKET) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
-	  --parameter-overrides AdminEmail=$(ADMIN_EMAIL) SenderEmail=$(SENDER_EMAIL)
+	  --parameter-overrides AdminEmail=$(ADMIN_EMAIL) SenderEmail=$(SENDER_EMAIL) \
+	  $(if $(ALLOWED_ORIGIN),AllowedOrigin=$(ALLOWED_ORIGIN))
 
 bench: install
 	$(PY) -m bench

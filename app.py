@@ -9,7 +9,7 @@ from typing import Any
 from chalice import Chalice, Response
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib import consumers, forms, notifications, settings, tickets, workflow
+from chalicelib import consumers, forms, idempotency, notifications, settings, tickets, workflow
 from chalicelib.errors import answers_errors
 from chalicelib.observability import logger
 from chalicelib.web import StageCORSConfig, index_page
@@ -25,16 +25,22 @@ def index() -> Response:
     return Response(body=html, headers=headers)
 
 
-@app.route("/contact", methods=["POST"], cors=StageCORSConfig())
+@app.route(
+    "/contact",
+    methods=["POST"],
+    cors=StageCORSConfig(allow_headers=[idempotency.KEY_HEADER], expose_headers=["Retry-After"]),
+)
 @answers_errors
 def contact() -> workflow.WorkflowOutput:
     request = app.current_request
     # API Gateway's request id; under `chalice local` the Lambda context's id.
     request_id = request.context.get("requestId") or getattr(app.lambda_context, "aws_request_id", None)
     logger.set_correlation_id(request_id)
+    key = idempotency.parse_key(request.headers.get(idempotency.KEY_HEADER), request.raw_body)
     submission = forms.parse_body(request.raw_body)
-    return workflow.run(
-        submission.to_workflow_input("api"), name=workflow.execution_name(request_id, prefix="api-")
+    name = workflow.execution_name(request_id, prefix="api-")
+    return idempotency.submit(
+        key, submission.to_workflow_input("api"), lambda document: workflow.run(document, name=name)
     )
 
 

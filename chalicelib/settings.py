@@ -13,6 +13,10 @@ SUBMISSIONS_QUEUE = "contact-form-submissions"
 EVENT_SOURCE = "contact-form"
 SUBMITTED_DETAIL_TYPE = "Contact Form Submitted"
 PROCESSED_DETAIL_TYPE = "Contact Form Processed"
+# `chalice local` on its default port. `make run` sets ALLOWED_ORIGIN for the port it uses, and
+# each deployed stage from its AllowedOrigin stack parameter (the local stage sets none: Chalice
+# would apply it over the environment `make run` passes).
+LOCAL_ALLOWED_ORIGIN = "http://localhost:8000"
 
 class MissingSettingError(RuntimeError):
     """A required environment variable is not set."""
@@ -50,7 +54,8 @@ def event_bus_name() -> str:
 
 
 def allowed_origin() -> str:
-    return _required("ALLOWED_ORIGIN")
+    """The one origin CORS allows: a stack parameter on AWS, `make run`'s own API_PORT locally."""
+    return os.environ.get("ALLOWED_ORIGIN") or LOCAL_ALLOWED_ORIGIN
 
 
 def tracing_enabled() -> bool:

@@ -44,7 +44,8 @@ def run(ports: Ports, deliveries: int = 1) -> int:
     with contextlib.ExitStack() as running:
         try:
             # chalice local loads the app in its own process meanwhile; it is waited for last.
-            chalice = chalice_local.start(ports.api, env)
+            # CORS allows the page's own origin, whatever API_PORT is.
+            chalice = chalice_local.start(ports.api, {**env, "ALLOWED_ORIGIN": aws.endpoint(ports.api, "localhost")})
             running.callback(chalice_local.stop, chalice)
             moto = aws.start_moto(ports.aws)
             running.callback(moto.stop)

@@ -439,6 +439,22 @@ class TestFunctions:
             variables = packaged.properties(logical_id)["Environment"]["Variables"]
             assert variables["STATE_MACHINE_ARN"] == {"Ref": "ContactFormStateMachine"}, logical_id
 
+    def test_cors_origin_is_a_stack_parameter_defaulting_to_the_stage_config(self, packaged: Packaged):
+        # GIVEN the AllowedOrigin parameter
+        parameter = packaged.template["Parameters"]["AllowedOrigin"]
+        # THEN it defaults to the stage's configured origin
+        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
+        assert parameter["Default"] == config["stages"]["dev"]["environment_variables"]["ALLOWED_ORIGIN"]
+        # AND the API's answers and API Gateway's own preflight answer both follow it
+        assert packaged.properties("APIHandler")["Environment"]["Variables"]["ALLOWED_ORIGIN"] == {
+            "Ref": "AllowedOrigin"
+        }
+        preflight = packaged.properties("RestAPI")["DefinitionBody"]["paths"]["/contact"]["options"]
+        headers = preflight["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
+        assert headers["method.response.header.Access-Control-Allow-Origin"] == {"Fn::Sub": "'${AllowedOrigin}'"}
+        assert "Idempotency-Key" in headers["method.response.header.Access-Control-Allow-Headers"]
+        assert "https://dev.contact.example.com" not in json.dumps(packaged.resources)
+
     def test_each_function_has_its_own_role_with_its_policy_file(self, packaged: Packaged):
         # GIVEN the policy file the stage config gives each function
         files = configured_policy_files("dev")
