@@ -30,8 +30,16 @@ def check_arn(arn: str, resource_type: str) -> None:
         return
     if parts[2] != "states":
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[2]}'")
-    if parts[5] != resource_type:
+    if resource_type != "any" and parts[5] != resource_type:
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'")
+
+
+def split_qualified(arn: str) -> tuple[str, str | None]:
+    """``…:stateMachine:name:qualifier`` -> (the machine's ARN, the version number or alias name)."""
+    parts = arn.split(":")
+    if len(parts) == 8:
+        return ":".join(parts[:7]), parts[7]
+    return arn, None
 
 
 def check_type(machine_type: str) -> None:
