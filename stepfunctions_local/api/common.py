@@ -32,6 +32,9 @@ def check_arn(arn: str, resource_type: str) -> None:
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[2]}'")
     if resource_type != "any" and parts[5] != resource_type:
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'")
+    if parts[5] == "stateMachine" and (len(parts) not in (7, 8) or not all(parts[6:])):
+        # a machine's name, optionally qualified by one version number or alias name
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Invalid ARN format: {arn}'")
 
 
 def split_qualified(arn: str) -> tuple[str, str | None]:

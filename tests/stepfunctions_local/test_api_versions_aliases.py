@@ -123,6 +123,15 @@ class TestPublish:
             sfn.publish_state_machine_version(stateMachineArn="invalid_arn")
         assert _message(error) == "Invalid Arn: 'Invalid ARN prefix: invalid_arn'"
 
+    @pytest.mark.parametrize("arn", [f"{V1}:extra", f"{ARN}:", "arn:aws:states:us-east-1:000000000000:stateMachine"])
+    def test_malformed_qualified_arns_are_invalid(self, sfn, arn):
+        _create(sfn, publish=True)
+        with pytest.raises(sfn.exceptions.InvalidArn) as error:
+            sfn.describe_state_machine(stateMachineArn=arn)
+        assert _message(error) == f"Invalid Arn: 'Invalid ARN format: {arn}'"
+        with pytest.raises(sfn.exceptions.InvalidArn):
+            sfn.start_execution(stateMachineArn=arn)
+
     def test_describe_unknown_version(self, sfn):
         _create(sfn)
         with pytest.raises(sfn.exceptions.StateMachineDoesNotExist) as error:
