@@ -41,7 +41,7 @@ class ActivityTask:
     input: str
     on_start: Callable[[str | None], None]  # records ActivityStarted and starts the heartbeat clock
     taken: bool = False
-    cancelled: bool = False  # its state finished (stop, timeout) before any worker took it
+    cancelled: bool = False  # its state is over (answered, timed out, stopped): no worker may take it
 
 
 class ActivityBoard:
@@ -64,6 +64,11 @@ class ActivityBoard:
         with self._changed:
             return arn in self._pending
 
+    def withdraw(self, task: ActivityTask) -> None:
+        """No worker gets ``task`` from now on (its state is over)."""
+        with self._changed:
+            task.cancelled = True
+
     def schedule(self, arn: str, task: ActivityTask) -> None:
         with self._changed:
             queue = self._pending.get(arn)
@@ -85,13 +90,13 @@ class ActivityBoard:
                 if queue:
                     task = queue.popleft()
                     task.taken = True
-                    break
+                    # under the lock: a task withdrawn (timed out, stopped) is never recorded as started
+                    task.on_start(worker_name)
+                    return task
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return None
                 self._changed.wait(left)
-        task.on_start(worker_name)
-        return task
 
 
 def run_activity(run: Run, resource: str, parameters: Any, timeout: float | None, heartbeat: float | None) -> Any:
@@ -131,6 +136,7 @@ def run_activity(run: Run, resource: str, parameters: Any, timeout: float | None
     except ActivityGone:
         raise StateDataError("States.Runtime", f"The activity {resource} does not exist.") from None
     except StatesError as error:
+        board.withdraw(task)  # before the failure is recorded: no ActivityStarted can follow it
         failure = {key: value for key, value in (("error", error.error), ("cause", error.cause)) if value}
         if error.error in _TIMEOUTS:
             run.events.add("ActivityTimedOut", "activityTimedOutEventDetails", failure)
@@ -138,7 +144,7 @@ def run_activity(run: Run, resource: str, parameters: Any, timeout: float | None
             run.events.add("ActivityFailed", "activityFailedEventDetails", failure)
         raise
     finally:
-        task.cancelled = True
+        board.withdraw(task)
         tokens.close(token)
     run.events.add("ActivitySucceeded", "activitySucceededEventDetails",
                    {"output": json.dumps(result, separators=(",", ":"), ensure_ascii=False),

@@ -247,6 +247,20 @@ class TestActivityTaskStates:
         with pytest.raises(sfn.exceptions.TaskTimedOut):
             sfn.send_task_success(taskToken=task["taskToken"], output="{}")
 
+    def test_taken_task_times_out_as_aws_records_it(self, runtime, sfn):
+        # GIVEN a task with a one-second TimeoutSeconds, taken by a worker that never answers
+        sfn.create_activity(name="work")
+        execution = _start(sfn, _machine(sfn, TimeoutSeconds=1))
+        _work(sfn)
+        # WHEN the time passes
+        assert runtime.wait_for(execution, timeout=10)
+        # THEN ActivityTimedOut and ExecutionFailed carry States.Timeout and no cause
+        events = _history(sfn, execution)
+        assert _types(events)[2:] == ["ActivityScheduled", "ActivityStarted", "ActivityTimedOut", "ExecutionFailed"]
+        assert events[2]["activityScheduledEventDetails"]["timeoutInSeconds"] == 1
+        assert events[4]["activityTimedOutEventDetails"] == {"error": "States.Timeout"}
+        assert events[5]["executionFailedEventDetails"] == {"error": "States.Timeout"}
+
     def test_task_nobody_takes_times_out_and_is_withdrawn(self, runtime, sfn):
         # GIVEN a task with a one-second TimeoutSeconds and no worker
         sfn.create_activity(name="work")
