@@ -309,11 +309,37 @@ class TestActivityTaskStates:
         # THEN the task's token soon belongs to a closed task
         assert _heartbeat_until_refused(sfn, task["taskToken"]) == "TaskTimedOut"
 
+    def test_a_worker_machine_using_aws_sdk_sfn_answers_the_task(self, runtime, sfn):
+        # GIVEN an activity execution, and a worker that is itself a state machine (as in AWS's samples)
+        sfn.create_activity(name="work")
+        execution = _start(sfn, _machine(sfn))
+        worker = create(sfn, "worker", definition({
+            "GetActivityTask": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:getActivityTask",
+                                "Parameters": {"ActivityArn": ACTIVITY, "WorkerName": "sdk-worker"},
+                                "Next": "SendTaskSuccess"},
+            "SendTaskSuccess": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+                                "Parameters": {"Output.$": "$.Input", "TaskToken.$": "$.TaskToken"}, "End": True}}),
+            "STANDARD")
+        # WHEN the worker machine runs
+        worker_execution = sfn.start_execution(stateMachineArn=worker)["executionArn"]
+        # THEN both succeed, the activity's output being its input, started by the named worker
+        assert runtime.wait_for(worker_execution, timeout=10) and runtime.wait_for(execution, timeout=10)
+        assert sfn.describe_execution(executionArn=worker_execution)["status"] == "SUCCEEDED"
+        assert json.loads(sfn.describe_execution(executionArn=execution)["output"]) == INPUT
+        assert _history(sfn, execution)[3]["activityStartedEventDetails"] == {"workerName": "sdk-worker"}
+
     def test_express_machines_refuse_activities(self, sfn):
         with pytest.raises(sfn.exceptions.InvalidDefinition) as error:
             create(sfn, "express", definition({"ActivityTask": {"Type": "Task", "Resource": ACTIVITY, "End": True}}))
         assert _message(error) == ("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state "
                                    "machine does not support Activity ARN at /States/ActivityTask/Resource'")
+        validated = sfn.validate_state_machine_definition(
+            definition=definition({"ActivityTask": {"Type": "Task", "Resource": ACTIVITY, "End": True}}),
+            type="EXPRESS")
+        assert validated["diagnostics"] == [{
+            "severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Express state machine does not support Activity ARN",
+            "location": "/States/ActivityTask/Resource"}]
 
 
 def _heartbeat_until_refused(sfn, token: str) -> str:
