@@ -10,6 +10,7 @@ from ..api_errors import ApiError
 from ..records import Execution, StateMachine, Store
 
 MAX_INPUT_BYTES = 262_144
+MAX_PAGE = 1000  # every List* operation's largest maxResults
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
 
 
@@ -103,6 +104,10 @@ def error_cause(error: str | None, cause: str | None) -> dict:
 
 
 def page(items: list[dict], key: str, max_results: int, next_token: str | None) -> dict:
+    if max_results > MAX_PAGE:
+        raise ApiError("ValidationException", f"1 validation error detected: Value '{max_results}' at 'maxResults' "
+                                              f"failed to satisfy constraint: Member must have value less than or "
+                                              f"equal to {MAX_PAGE}")
     start = 0
     if next_token is not None:
         try:

@@ -169,8 +169,8 @@ class VersionsAliasesApi:
         return {"updateDate": alias.updated}
 
     def delete_state_machine_alias(self, *, stateMachineAliasArn: str) -> dict:
-        self._alias(stateMachineAliasArn)
-        with self._store.lock:
+        check_arn(stateMachineAliasArn, "stateMachine")
+        with self._store.lock:  # AWS-recorded: deleting an alias already deleted succeeds
             self._store.aliases.pop(stateMachineAliasArn, None)
         return {}
 

@@ -101,6 +101,17 @@ class TestPublish:
         assert first["creationDate"] == again["creationDate"]
         assert len(sfn.list_state_machine_versions(stateMachineArn=ARN)["stateMachineVersions"]) == 1
 
+    @pytest.mark.parametrize("publish_on_create", [False, True])
+    def test_update_changing_nothing_publishes_one_version_without_revision(self, sfn, publish_on_create):
+        # GIVEN a machine (published or not at creation)
+        _create(sfn, publish=publish_on_create)
+        # WHEN it is updated with its own definition and publish, twice
+        answers = [sfn.update_state_machine(stateMachineArn=ARN, definition=_returns("v1"), publish=True)
+                   for _ in range(2)]
+        # THEN AWS-recorded (test_empty_revision_with_publish_*): version 1 both times, no revisionId
+        assert [a["stateMachineVersionArn"] for a in answers] == [V1, V1]
+        assert all("revisionId" not in a for a in answers)
+
     def test_publish_an_old_revision_is_a_conflict(self, sfn):
         # GIVEN a machine updated twice
         _create(sfn)
@@ -250,11 +261,10 @@ class TestAliases:
             sfn.create_state_machine_alias(name="PROD", routingConfiguration=[{"stateMachineVersionArn": "x:1",
                                                                                "weight": 100}])
 
-    def test_describe_update_delete_unknown_alias(self, sfn):
+    def test_describe_update_unknown_alias(self, sfn):
         _create(sfn)
         for call in (lambda: sfn.describe_state_machine_alias(stateMachineAliasArn=ALIAS),
-                     lambda: sfn.update_state_machine_alias(stateMachineAliasArn=ALIAS, description="d"),
-                     lambda: sfn.delete_state_machine_alias(stateMachineAliasArn=ALIAS)):
+                     lambda: sfn.update_state_machine_alias(stateMachineAliasArn=ALIAS, description="d")):
             with pytest.raises(sfn.exceptions.ResourceNotFound) as error:
                 call()
             assert _message(error) == f"Resource not found: '{ALIAS}'"
@@ -296,6 +306,33 @@ class TestAliases:
         assert len(sfn.list_state_machine_aliases(stateMachineArn=ARN)["stateMachineAliases"]) == 2
         assert len(sfn.list_state_machine_aliases(stateMachineArn=V1)["stateMachineAliases"]) == 2
         assert sfn.list_state_machine_aliases(stateMachineArn=V2)["stateMachineAliases"] == []
+
+    def test_delete_twice_succeeds(self, sfn):
+        # AWS-recorded (test_delete_no_such_alias_arn): deleting a deleted alias answers 200
+        _create(sfn, publish=True)
+        sfn.create_state_machine_alias(name="PROD", routingConfiguration=_route(100))
+        sfn.delete_state_machine_alias(stateMachineAliasArn=ALIAS)
+        sfn.delete_state_machine_alias(stateMachineAliasArn=ALIAS)
+        with pytest.raises(sfn.exceptions.ResourceNotFound):
+            sfn.describe_state_machine_alias(stateMachineAliasArn=ALIAS)
+        with pytest.raises(sfn.exceptions.InvalidArn):
+            sfn.delete_state_machine_alias(stateMachineAliasArn="nope")
+
+    def test_list_pages_and_limits(self, sfn):
+        # GIVEN two aliases
+        _create(sfn, publish=True)
+        for name in ("a-0", "a-1"):
+            sfn.create_state_machine_alias(name=name, routingConfiguration=_route(100))
+        # WHEN listed one at a time THEN the token leads to the second
+        first = sfn.list_state_machine_aliases(stateMachineArn=ARN, maxResults=1)
+        second = sfn.list_state_machine_aliases(stateMachineArn=ARN, nextToken=first["nextToken"])
+        assert [a["stateMachineAliasArn"] for a in first["stateMachineAliases"] + second["stateMachineAliases"]] \
+            == [f"{ARN}:a-0", f"{ARN}:a-1"]
+        # AND over 1000 at a time is AWS's ValidationException
+        with pytest.raises(sfn.exceptions.ValidationException) as error:
+            sfn.list_state_machine_aliases(stateMachineArn=ARN, maxResults=1001)
+        assert _message(error) == ("1 validation error detected: Value '1001' at 'maxResults' failed to satisfy "
+                                   "constraint: Member must have value less than or equal to 1000")
 
     def test_list_errors(self, sfn):
         with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
