@@ -27,6 +27,8 @@ _NOT_TRUNCATED = {"truncated": False}
 
 
 def is_activity_arn(resource: str) -> bool:
+    if ":activity:" not in resource:  # every Task state asks: keep the common answer cheap
+        return False
     parts = resource.split(":")
     return len(parts) == 7 and parts[2] == "states" and parts[5] == "activity"
 

@@ -328,6 +328,28 @@ class TestActivityTaskStates:
         assert json.loads(sfn.describe_execution(executionArn=execution)["output"]) == INPUT
         assert _history(sfn, execution)[3]["activityStartedEventDetails"] == {"workerName": "sdk-worker"}
 
+    def test_parallel_branches_each_wait_for_their_own_worker(self, runtime, sfn):
+        # GIVEN two Parallel branches, each an activity task
+        sfn.create_activity(name="work")
+        branch = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": ACTIVITY, "End": True}}}
+        machine = create(sfn, "parallel", definition({"Both": {"Type": "Parallel", "Branches": [branch, branch],
+                                                               "End": True}}), "STANDARD")
+        execution = _start(sfn, machine)
+        # WHEN two workers answer, each with its own label
+        for label in ("first", "second"):
+            task = _work(sfn, worker_name=label)
+            sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps(label))
+        # THEN both branches finished with their worker's answer, each chain started by its worker
+        assert runtime.wait_for(execution, timeout=10)
+        assert sorted(json.loads(sfn.describe_execution(executionArn=execution)["output"])) == ["first", "second"]
+        events = _history(sfn, execution)
+        started = {e["activityStartedEventDetails"]["workerName"] for e in events if e["type"] == "ActivityStarted"}
+        assert started == {"first", "second"}
+        by_id = {e["id"]: e for e in events}
+        for event in events:
+            if event["type"] == "ActivityStarted":
+                assert by_id[event["previousEventId"]]["type"] == "ActivityScheduled"
+
     def test_express_machines_refuse_activities(self, sfn):
         with pytest.raises(sfn.exceptions.InvalidDefinition) as error:
             create(sfn, "express", definition({"ActivityTask": {"Type": "Task", "Resource": ACTIVITY, "End": True}}))
