@@ -16,16 +16,20 @@ PYTEST_ARGS ?=
 
 install: $(VENV)/.installed
 
-# Re-installs only when a requirements file changed.
+# Re-installs only when a requirements file changed. A venv without pip (Debian's python3 without
+# python3.X-venv leaves one half-made) is made again, after tools/venv.py installed what it lacks.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || { $(PYTHON) -m tools.venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 run: install
 	$(PY) -m localdev run --api-port $(API_PORT) --sfn-port $(SFN_PORT) --aws-port $(AWS_PORT)
 
+# tools/browser.py finds Chrome/Chromium and chromedriver, installs them with apt on Debian/Ubuntu,
+# or stops with the one command that would: the browser tests never skip.
 test: install
+	$(PY) -m tools.browser
 	$(VENV)/bin/ruff check --quiet .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
