@@ -89,8 +89,13 @@ def start_stack(*extra_args: str, ports: Ports | None = None, timeout: float = 1
             *extra_args,
         ],
         cwd=PROJECT_DIR,
-        # As from a fresh terminal: no AWS settings of the caller's (the stack sets its own).
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "PYTHONUNBUFFERED": "1"},
+        # As from a fresh terminal: no AWS settings of the caller's (the stack sets its own). INFO: tests
+        # wait for the lines deliveries log.
+        env={
+            "LOG_LEVEL": "INFO",
+            **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+            "PYTHONUNBUFFERED": "1",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib import settings as app_settings
-from localdev import aws, chalice_local, delivery, stepfunctions
+from localdev import aws, chalice_local, delivery, logs, stepfunctions
+from localdev.appimport import import_app
 from localdev.ports import ensure_free
-from localdev.project import LocalSettings, load_app
+from localdev.project import PROJECT_DIR, LocalSettings, apply_stage_environment
 from localdev.provision import PROCESSED_EVENTS_QUEUE, provision
 
 logger = logging.getLogger("localdev")
@@ -34,45 +35,40 @@ class Ports:
         return {"API_PORT": self.api, "SFN_PORT": self.sfn, "AWS_PORT": self.aws}
 
 
-def run(ports: Ports, deliveries: int = 1) -> int:
+def run(ports: Ports, deliveries: int = 1, project_dir: Path = PROJECT_DIR) -> int:
     """Run the stack in the foreground until interrupted; raises ports.PortUnavailable before starting anything."""
     ensure_free(ports.by_variable())
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _interrupt)
-    env = aws.local_environment(ports.aws, ports.sfn)
+    env = {**aws.local_environment(ports.aws, ports.sfn), **logs.child_environment()}
     aws.apply_environment(env)
     with contextlib.ExitStack() as running:
         try:
-            # chalice local loads the app in its own process meanwhile; it is waited for last.
-            chalice = chalice_local.start(ports.api, env)
+            # The API server loads the app in its own process meanwhile; it is waited for last.
+            chalice = chalice_local.start(ports.api, env, project_dir)
             running.callback(chalice_local.stop, chalice)
             moto = aws.start_moto(ports.aws)
             running.callback(moto.stop)
-            app = load_app()
+            apply_stage_environment(project_dir)
+            app = import_app(project_dir)
             settings = LocalSettings.from_environment(os.environ)
             consumers = provision(app, settings, ports.aws)
-            running.callback(stepfunctions.start(app, settings, ports.sfn).shutdown)
+            running.callback(stepfunctions.start(app, settings, ports.sfn, project_dir).shutdown)
             for poller in delivery.start_pollers(app, consumers, ports.aws, deliveries):
                 running.callback(poller.stop)
             chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
             print(ready_message(ports, app.app_name, queue), flush=True)
             code = chalice.wait()
-            logger.error("chalice local exited with code %s; stopping", code)
+            logger.error("the API server exited with code %s; stopping", code)
             status = 1
         except KeyboardInterrupt:
             print("Stopping...", flush=True)
             status = 0
         finally:
-            # A second Ctrl-C must not cut the clean-up short and leave chalice local behind.
+            # A second Ctrl-C must not cut the clean-up short and leave the API server behind.
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_IGN)
     print("Stopped.", flush=True)
     return status
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def ready_message(ports: Ports, app_name: str, submissions_queue: str) -> str:

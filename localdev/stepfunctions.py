@@ -1,15 +1,17 @@
 """The local Step Functions endpoint with the product's state machines and the app's Lambdas."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from chalice.app import Chalice
 
+from chalicelib import names
 from localdev import aws
 from localdev.project import PROJECT_DIR, STAGE, LocalSettings, function_name
 
-EXPRESS_NAME = "contact-form-processing"
-PARENT_NAME = "contact-form-parent"
+EXPRESS_NAME = names.EXPRESS_STATE_MACHINE
+PARENT_NAME = names.PARENT_STATE_MACHINE
 _ROLE_ARN = f"arn:aws:iam::{aws.ACCOUNT_ID}:role/contact-form-{STAGE}-stepfunctions"
 
 
@@ -21,9 +23,9 @@ def lambda_arn(name: str) -> str:
     return f"arn:aws:lambda:{aws.REGION}:{aws.ACCOUNT_ID}:function:{name}"
 
 
-def definition(file_name: str, substitutions: dict[str, str]) -> str:
+def definition(file_name: str, substitutions: dict[str, str], project_dir: Path = PROJECT_DIR) -> str:
     """An ASL file with ``${Key}`` replaced as CloudFormation's DefinitionSubstitutions do (nothing else)."""
-    text = (PROJECT_DIR / "statemachine" / file_name).read_text()
+    text = (project_dir / "statemachine" / file_name).read_text()
     for key, value in substitutions.items():
         text = text.replace("${" + key + "}", value)
     return text
@@ -38,7 +40,7 @@ def substitutions(app: Chalice, settings: LocalSettings) -> dict[str, str]:
     }
 
 
-def start(app: Chalice, settings: LocalSettings, sfn_port: int) -> Any:
+def start(app: Chalice, settings: LocalSettings, sfn_port: int, project_dir: Path = PROJECT_DIR) -> Any:
     """Serve the runtime on ``sfn_port``; the app's handlers run in this process when a workflow calls them."""
     import stepfunctions_local
 
@@ -51,6 +53,6 @@ def start(app: Chalice, settings: LocalSettings, sfn_port: int) -> Any:
         (PARENT_NAME, "parent.asl.json", "STANDARD"),
     ):
         client.create_state_machine(
-            name=name, definition=definition(file_name, values), roleArn=_ROLE_ARN, type=kind
+            name=name, definition=definition(file_name, values, project_dir), roleArn=_ROLE_ARN, type=kind
         )
     return stepfunctions_local.serve(runtime, host="127.0.0.1", port=sfn_port)
