@@ -12,7 +12,7 @@ AWS_REGION ?= us-east-1
 S3_BUCKET ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test package deploy bench fuzz load tickets emails clean
+.PHONY: install run test package deploy bench fuzz load tickets emails clean clean-data
 
 install: $(VENV)/.installed
 
@@ -23,8 +23,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# FRESH=1 starts with empty services; otherwise tickets, queued messages and emails of the last run
+# come back from .localdev/state/. LOG_LEVEL=INFO|DEBUG makes it talk.
+FRESH ?=
 run: install
-	$(PY) -m localdev run --api-port $(API_PORT) --sfn-port $(SFN_PORT) --aws-port $(AWS_PORT)
+	$(PY) -m localdev run --api-port $(API_PORT) --sfn-port $(SFN_PORT) --aws-port $(AWS_PORT) $(if $(FRESH),--fresh)
 
 # tools/browser.py finds Chrome/Chromium and chromedriver, installs them with apt on Debian/Ubuntu,
 # or stops with the one command that would: the browser tests never skip.
@@ -65,6 +68,10 @@ tickets: install
 
 emails: install
 	$(PY) -m localdev emails --aws-port $(AWS_PORT)
+
+# The data `make run` keeps between runs (tickets, queued messages, sent emails).
+clean-data:
+	rm -rf .localdev/state
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

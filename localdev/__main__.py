@@ -31,8 +31,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return stack.run(
             stack.Ports(api=args.api_port, sfn=args.sfn_port, aws=args.aws_port),
-            args.deliveries,
-            project_dir=args.project_dir.resolve(),
+            stack.Options(
+                project_dir=args.project_dir.resolve(),
+                state_dir=args.state_dir.resolve(),
+                fresh=args.fresh,
+                deliveries=args.deliveries,
+            ),
         )
     except PortUnavailable as error:
         print(error, file=sys.stderr)
@@ -81,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
         "--project-dir", type=Path, default=_PROJECT_DIR,
         help="the project whose app.py, chalicelib/ and statemachine/ run and are watched (default: this one)",
     )
+    run.add_argument(
+        "--state-dir", type=Path, default=_PROJECT_DIR / ".localdev" / "state",
+        help="where the embedded AWS services' data is kept between runs (default: .localdev/state)",
+    )
+    run.add_argument("--fresh", action="store_true", help="start with empty services (make run FRESH=1)")
     for name, what in (("tickets", "the tickets in DynamoDB"), ("emails", "the emails sent through SES")):
         command = commands.add_parser(name, help=f"print {what}")
         command.add_argument("--aws-port", type=int, default=5000, help="moto server (AWS_PORT)")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from localdev import report
 from localdev.harness import free_ports, start_stack
 from localdev.ports import is_free
 from localdev.project import PROJECT_DIR
@@ -73,6 +74,31 @@ def test_ctrl_c_stops_everything_and_a_second_run_right_after_works():
     assert alive(tree) == set()
 
 
+def test_data_survives_a_restart_and_fresh_starts_empty(tmp_path: Path) -> None:
+    # GIVEN a stack that recorded a ticket and sent an email
+    first = start_stack(state_dir=tmp_path)
+    reply = requests.post(f"{first.api_url}/contact", json={"message": "This is bad service"}, timeout=30)
+    ticket_id = reply.json()["ticketId"]
+    assert len(report.emails(first.ports.aws)) == 1
+    # WHEN it is stopped with Ctrl-C and started again
+    assert first.stop(signal.SIGINT) == 0
+    second = start_stack(state_dir=tmp_path)
+    try:
+        # THEN the ticket and the email are back, and it says so
+        assert ticket_id in {item["ticketId"] for item in report.tickets(second.ports.aws)}
+        assert len(report.emails(second.ports.aws)) == 1
+        assert "restored from" in second.output
+    finally:
+        assert second.stop(signal.SIGINT) == 0
+    # WHEN it is started with --fresh (make run FRESH=1)
+    third = start_stack("--fresh", state_dir=tmp_path)
+    try:
+        # THEN it starts empty
+        assert report.tickets(third.ports.aws) == []
+    finally:
+        third.stop(signal.SIGINT)
+
+
 def run_stack_command(api: int, sfn: int, moto: int) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
@@ -113,12 +139,12 @@ def test_one_port_for_two_services_is_refused():
 
 
 @pytest.mark.parametrize("after_seconds", [0.2, 0.8])
-def test_ctrl_c_while_starting_is_clean(after_seconds: float) -> None:
+def test_ctrl_c_while_starting_is_clean(after_seconds: float, tmp_path: Path) -> None:
     # GIVEN a stack that is still loading
     ports = free_ports()
     process = subprocess.Popen(
         [sys.executable, "-m", "localdev", "run", "--api-port", str(ports.api), "--sfn-port", str(ports.sfn),
-         "--aws-port", str(ports.aws)],
+         "--aws-port", str(ports.aws), "--state-dir", str(tmp_path)],
         cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     time.sleep(after_seconds)

@@ -52,7 +52,7 @@ def _consumer(consumers: list[Consumer], kind: str) -> Consumer:
 
 
 def _poller(recording: RecordingApp, consumer: Consumer, aws_port: int, deliveries: int = 1) -> delivery.Poller:
-    deliver = delivery.delivery_for(recording.app, consumer)
+    deliver = delivery.delivery_for(lambda: recording.app, consumer)
     return delivery.Poller(aws.client("sqs", aws_port), consumer.queue_url, consumer.batch_size, deliver, deliveries)
 
 
