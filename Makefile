@@ -34,6 +34,7 @@ run: install
 test: install
 	$(PY) -m tools.browser
 	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 package: install

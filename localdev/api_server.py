@@ -77,7 +77,7 @@ class ApiServer(ThreadedHTTPServer):
     def reload(self) -> None:
         """Serve the project's current app.py from the next request on; keep the old one if it fails."""
         try:
-            self.RequestHandlerClass = self._handler(self._load())  # type: ignore[assignment]
+            self.RequestHandlerClass = self._handler(self._load())
         except AppImportFailed as error:
             logger.error("API kept its last good version; app.py failed to import:\n%s", error)
 
