@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from chalice import Chalice, Response
 from chalice.app import CloudWatchEvent, SQSEvent
 
 from chalicelib import consumers, forms, notifications, settings, tickets, workflow
