@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from chalicelib import names
 from localdev import report
 from localdev.harness import StackProcess, start_stack
 from localdev.project import PROJECT_DIR
-from tests.e2e.helpers import eventually
+from tests.support.stack_helpers import eventually
 
 PROJECT_FILES = ("app.py", "chalicelib", "statemachine", ".chalice")
 GENERATE_TICKET_ID = 'return {"ticketId": tickets.new_ticket_id()}'
@@ -88,7 +89,7 @@ def test_page_edit_is_live_in_the_api(stack: StackProcess, edit) -> None:
 def test_workflow_edit_updates_the_local_machine(stack: StackProcess, edit) -> None:
     # WHEN the ASL is edited to record another notification status
     edit("statemachine/contact_form.asl.json", '"Result": "NOT_REQUIRED"', '"Result": "NOT_NEEDED"')
-    stack.wait_for_output("Updated state machine contact-form-processing")
+    stack.wait_for_output(f"Updated state machine {names.EXPRESS_STATE_MACHINE}")
 
     # THEN a new happy ticket carries the edited value
     def edited_status() -> bool:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import schemathesis
 
-from tests.reliability.conftest import TALLY, property_settings
-from tests.reliability.harness import OfflineStack
+from tests.support.fuzz import TALLY, property_settings
+from tests.support.offline_stack import OfflineStack
 
 SCHEMA = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "docs" / "openapi.json")
 

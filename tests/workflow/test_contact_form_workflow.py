@@ -45,7 +45,8 @@ class TestSentimentRouting:
 
     def test_positive_message_is_recorded_without_email(self, stack):
         # WHEN a happy customer writes, with name and email
-        output = output_of(stack.run({"message": "I love this, great work!", "name": "Ada", "email": "ada@example.com"}))
+        submission = {"message": "I love this, great work!", "name": "Ada", "email": "ada@example.com"}
+        output = output_of(stack.run(submission))
         # THEN the ticket is stored with the optional fields and nobody is emailed
         assert output["sentiment"] == "POSITIVE"
         item = stack.ticket(output["ticketId"])
