@@ -155,7 +155,7 @@ def _data_message(state_dir: Path, restored: int) -> str:
     kept = f"{restored} item(s), message(s) and email(s) restored from" if restored else "Data is kept in"
     return (
         f"{kept} {where} (start empty: make run FRESH=1).\n"
-        "Edits to app.py, chalicelib/ and statemachine/*.asl.json are live within a second; no restart needed.\n"
+        "Edits to app.py, chalicelib/ and statemachine/*.asl.json are live in about a second; no restart needed.\n"
     )
 
 

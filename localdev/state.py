@@ -22,7 +22,7 @@ logger = logging.getLogger("localdev.state")
 
 FILE_NAME = "aws.json"
 FORMAT_VERSION = 1
-SAVE_EVERY_SECONDS = 5.0
+SAVE_EVERY_SECONDS = 10.0
 _BATCH = 25  # BatchWriteItem's limit
 
 
