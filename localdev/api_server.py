@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     _exit_with_parent()
+    # Before anything slow: an edit saved while this process starts must not end it (SIGHUP's default).
+    reloads = threading.Semaphore(0)
+    signal.signal(signal.SIGHUP, lambda signum, frame: reloads.release())
     logs.configure()
     apply_stage_environment(args.project_dir)
     try:
@@ -96,8 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     except AppImportFailed as error:
         logger.error("the API could not start; app.py failed to import:\n%s", error)
         return 1
-    reloads = threading.Semaphore(0)
-    signal.signal(signal.SIGHUP, lambda signum, frame: reloads.release())
 
     def reload_on_signal() -> None:
         while True:
