@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from chalice import Chalice, Response
 from chalice.app import CloudWatchEvent, SQSEvent
 
@@ -22,7 +23,7 @@ app = Chalice(app_name=settings.APP_NAME, configure_logs=False)
 @app.route("/", methods=["GET"])
 def index() -> Response:
     html, headers = index_page()
-    return Response(body=html, headers=headers)
+    return Response(body=html, headers=dict(headers.items()))
 
 
 @app.route(
@@ -33,6 +34,7 @@ def index() -> Response:
 @answers_errors
 def contact() -> workflow.WorkflowOutput:
     request = app.current_request
+    assert request is not None  # Chalice sets it before calling a route
     # API Gateway's request id; under `chalice local` the Lambda context's id.
     request_id = request.context.get("requestId") or getattr(app.lambda_context, "aws_request_id", None)
     logger.set_correlation_id(request_id)
@@ -56,7 +58,7 @@ def notify_admin(event: dict[str, Any], context: Any) -> dict[str, str]:
 
 
 @app.on_sqs_message(queue=settings.SUBMISSIONS_QUEUE, batch_size=10, name="process_queued_submissions")
-def process_queued_submissions(event: SQSEvent) -> dict[str, Any]:
+def process_queued_submissions(event: SQSEvent) -> PartialItemFailureResponse:
     return consumers.process_queue_batch(event.to_dict(), event.context)
 
 

@@ -10,6 +10,7 @@ import json
 from typing import Any, Callable
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -53,7 +54,7 @@ def run_once(
     return result
 
 
-def process_queue_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+def process_queue_batch(event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
     """Handle an SQS batch; the answer lists the records to redeliver (``batchItemFailures``)."""
     return process_partial_response(
         event=event,

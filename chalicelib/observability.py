@@ -8,6 +8,7 @@ import functools
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from chalicelib import settings
 
@@ -15,7 +16,12 @@ logger = Logger(service="contact-form")
 
 
 def count(name: str, **dimensions: str) -> None:
-    """Emit one count metric (EMF, flushed at once so it works from any handler)."""
+    """Emit one count metric (EMF, flushed at once so it works from any handler).
+
+    ``single_metric`` prints even when POWERTOOLS_METRICS_DISABLED is set (`make run` sets it to stay quiet).
+    """
+    if is_metrics_disabled():
+        return
     with single_metric(
         name=name, unit=MetricUnit.Count, value=1, namespace=settings.metrics_namespace()
     ) as metric:

@@ -11,7 +11,7 @@ import random
 import re
 import time
 import uuid
-from typing import Any, Callable, Literal, TypedDict
+from typing import Any, Callable, Literal, TypedDict, cast
 
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
@@ -162,5 +162,5 @@ def parse_output(document: Any) -> WorkflowOutput:
     scores = document["sentimentScore"]
     if not isinstance(ticket_id, str) or sentiment not in SENTIMENTS:
         raise ValueError("ticketId or sentiment has the wrong type")
-    score: SentimentScore = {key: float(scores[key]) for key in _SCORE_KEYS}  # type: ignore[misc]
+    score = cast(SentimentScore, {key: float(scores[key]) for key in _SCORE_KEYS})
     return {"ticketId": ticket_id, "sentiment": sentiment, "sentimentScore": score}

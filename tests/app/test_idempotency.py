@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 from chalicelib import aws, idempotency, settings, tickets
 from chalicelib.idempotency import CLAIM_SECONDS, EXPIRES_AFTER_SECONDS, KeyInUseError, KeyReusedError
 from chalicelib.workflow import WorkflowFailedError, WorkflowTimedOutError, parse_output
-from tests.app.resources import sent_emails
 from tests.events import load_event
+from tests.support.aws_resources import sent_emails
 
 KEY = "b3f1c0de-8a4e-4c1e-9a7f-2f1e0c9d8b7a"
 BODY = json.dumps({"message": "This is bad service", "email": "ada@example.com"})

@@ -9,7 +9,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.pages import (
+from tests.support.pages import (
     axe_violations,
     fill_and_submit,
     open_page,

@@ -15,8 +15,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from chalicelib.names import EXPRESS_STATE_MACHINE, PARENT_STATE_MACHINE
 from localdev import aws
-from localdev.stepfunctions import EXPRESS_NAME, PARENT_NAME, state_machine_arn
+from localdev.offline import state_machine_arn
 
 TRACE_HEADER = "Root=1-67a2b3c4-d5e6f7a8b9c0d1e2f3a4b5c6;Sampled=1"
 # CONSOLE_TOUR_DIR=docs also keeps the screenshots there (the README's console tour).
@@ -43,7 +44,7 @@ def runs(stack) -> dict[str, Any]:
     happy = post_json(f"{stack.api_url}/contact", {"message": "I love it, great and helpful service!"})
     failed = _start_sync(stack, {"name": "Ada"})
     parent = _run_parent(stack, {"message": "Hello from the parent workflow"})
-    executions = console_api(stack, "executions", stateMachineArn=state_machine_arn(EXPRESS_NAME))["executions"]
+    executions = console_api(stack, "executions", stateMachineArn=state_machine_arn(EXPRESS_STATE_MACHINE))["executions"]
     by_ticket = {}
     for execution in executions:
         output = console_api(stack, "execution", arn=execution["arn"]).get("output") or "{}"
@@ -65,13 +66,13 @@ def _client(stack):
 def _run_parent(stack, document: dict[str, Any]) -> str:
     """The Standard parent, which runs the Express workflow nested; waits for its end."""
     client = _client(stack)
-    arn = client.start_execution(stateMachineArn=state_machine_arn(PARENT_NAME), input=json.dumps(document))
+    arn = client.start_execution(stateMachineArn=state_machine_arn(PARENT_STATE_MACHINE), input=json.dumps(document))
     assert eventually(lambda: client.describe_execution(executionArn=arn["executionArn"])["status"] != "RUNNING", 60)
     return arn["executionArn"]
 
 
 def _start_sync(stack, document: dict[str, Any]) -> dict[str, Any]:
-    return _client(stack).start_sync_execution(stateMachineArn=state_machine_arn(EXPRESS_NAME),
+    return _client(stack).start_sync_execution(stateMachineArn=state_machine_arn(EXPRESS_STATE_MACHINE),
                                        input=json.dumps(document), traceHeader=TRACE_HEADER)
 
 
@@ -126,7 +127,7 @@ def test_console_lists_the_executions_after_submissions(stack, browser, runs, sh
     # AND the home page has both state machines with their logging, and the latest executions
     open_console(browser, stack, "/")
     machines = dict(attributes(browser, "tr.machine", "data-arn", "data-arn"))
-    assert set(machines) == {state_machine_arn(EXPRESS_NAME), state_machine_arn(PARENT_NAME)}
+    assert set(machines) == {state_machine_arn(EXPRESS_STATE_MACHINE), state_machine_arn(PARENT_STATE_MACHINE)}
     wait(browser, "tr.execution")
     screenshot(browser, shots, "console-executions")
 
@@ -177,11 +178,11 @@ def test_failed_execution_marks_its_failing_state_and_shows_the_trace(stack, bro
 
 def test_monitoring_counts_match_the_executions_run(stack, browser, runs, shots):
     # GIVEN the executions run so far
-    listed = console_api(stack, "executions", stateMachineArn=state_machine_arn(EXPRESS_NAME))["executions"]
+    listed = console_api(stack, "executions", stateMachineArn=state_machine_arn(EXPRESS_STATE_MACHINE))["executions"]
     failed = sum(e["status"] == "FAILED" for e in listed)
     # WHEN the machine's Monitoring tab is opened
     browser.set_window_size(1400, 900)
-    open_console(browser, stack, f"/machine/{state_machine_arn(EXPRESS_NAME)}")
+    open_console(browser, stack, f"/machine/{state_machine_arn(EXPRESS_STATE_MACHINE)}")
     wait(browser, 'button[data-tab="Monitoring"]')[0].click()
     wait(browser, "#monitoring .chart")
 
@@ -203,7 +204,7 @@ def test_monitoring_counts_match_the_executions_run(stack, browser, runs, shots)
 def test_metrics_and_logs_reach_the_embedded_aws(stack, runs):
     # GIVEN the executions run so far WHEN CloudWatch and CloudWatch Logs are asked, as the CLI would
     cloudwatch, logs = aws.client("cloudwatch", stack.ports.aws), aws.client("logs", stack.ports.aws)
-    arn = state_machine_arn(EXPRESS_NAME)
+    arn = state_machine_arn(EXPRESS_STATE_MACHINE)
     now = datetime.now(timezone.utc)
 
     def started() -> float:
@@ -214,7 +215,7 @@ def test_metrics_and_logs_reach_the_embedded_aws(stack, runs):
         return sum(point["Sum"] for point in points)
 
     def failures() -> list[dict]:
-        events = logs.filter_log_events(logGroupName=f"/aws/vendedlogs/states/{EXPRESS_NAME}")["events"]
+        events = logs.filter_log_events(logGroupName=f"/aws/vendedlogs/states/{EXPRESS_STATE_MACHINE}")["events"]
         return [json.loads(event["message"]) for event in events]
 
     # THEN (published within a few seconds) the metrics count the executions and the log has the failure
@@ -227,5 +228,5 @@ def test_metrics_and_logs_reach_the_embedded_aws(stack, runs):
 
 def test_one_terminal_line_per_execution(stack, runs):
     # GIVEN the executions run so far THEN `make run` printed one line for the failed one, without data
-    line = stack.wait_for_output(EXPRESS_NAME, "FAILED (ContactForm.InvalidInput)", timeout=10)
+    line = stack.wait_for_output(EXPRESS_STATE_MACHINE, "FAILED (ContactForm.InvalidInput)", timeout=10)
     assert "states" in line and "Ada" not in line

@@ -11,7 +11,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.pages import (
+from tests.support.pages import (
     contact_requests,
     fill,
     fill_and_submit,

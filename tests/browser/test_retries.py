@@ -11,7 +11,7 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.pages import (
+from tests.support.pages import (
     contact_requests,
     fill_and_submit,
     open_page,

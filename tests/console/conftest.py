@@ -1,9 +1,6 @@
 """A runtime whose executions are recorded, and the HTTP endpoint with its console."""
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import Any, Iterator
 
 import pytest
@@ -34,16 +31,3 @@ def server(runtime: Runtime) -> Iterator[Server]:
     running = serve(runtime, host="127.0.0.1", port=0)
     yield running
     running.shutdown()
-
-
-def get(server: Server, path: str) -> tuple[int, str, bytes]:
-    try:
-        with urllib.request.urlopen(server.url + path, timeout=10) as response:
-            return response.status, response.headers["Content-Type"], response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers["Content-Type"], error.read()
-
-
-def get_json(server: Server, path: str) -> tuple[int, Any]:
-    status, _, body = get(server, path)
-    return status, json.loads(body)

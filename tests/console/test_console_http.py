@@ -6,8 +6,7 @@ import re
 
 from stepfunctions_local.console import STATIC
 from tests.stepfunctions_local.service_support import create, definition, pass_through
-
-from .conftest import get, get_json
+from tests.support.console_http import get, get_json
 
 FAILING = definition({"Check": {"Type": "Fail", "Error": "Bad.Input", "Cause": "no message"}})
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from chalicelib.names import EXPRESS_STATE_MACHINE, PARENT_STATE_MACHINE
 from localdev.observability import logging_configuration
-from localdev.stepfunctions import EXPRESS_NAME, PARENT_NAME
-
-from .conftest import PROJECT_DIR
+from localdev.project import PROJECT_DIR
 
 
-@pytest.mark.parametrize("machine", [EXPRESS_NAME, PARENT_NAME])
+@pytest.mark.parametrize("machine", [EXPRESS_STATE_MACHINE, PARENT_STATE_MACHINE])
 def test_local_machines_log_as_the_template_says(machine):
     # GIVEN the deploy template's state machine and its log group
     resources = yaml.safe_load((PROJECT_DIR / "deploy" / "resources.yaml").read_text())["Resources"]

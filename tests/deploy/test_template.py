@@ -17,7 +17,7 @@ from samtranslator.translator.translator import Translator
 from statelint.linter import Linter
 
 from deploy.package import STATE_MACHINE_DEFINITIONS
-from tests.deploy.conftest import PROJECT_DIR, Packaged, actions_of, configured_policy_files
+from tests.support.packaging import PROJECT_DIR, Packaged, actions_of, configured_policy_files
 
 # Chalice function name -> logical id Chalice gives it in the template.
 FUNCTIONS = {
@@ -121,7 +121,7 @@ class TestLint:
                 for key, value in properties["DefinitionSubstitutions"].items()
             }
             text = _PLACEHOLDER.sub(
-                lambda match: values[match.group(1)], json.dumps(properties["Definition"])
+                lambda match, values=values: values[match.group(1)], json.dumps(properties["Definition"])
             )
             # WHEN statelint validates it
             problems = Linter.validate(json.loads(text))

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.e2e.helpers import emails_mentioning, eventually, marker, tickets_mentioning
+from tests.support.stack_helpers import emails_mentioning, eventually, marker, tickets_mentioning
 
 COPIES = 8
 

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from chalicelib.idempotency import KEY_HEADER
-from tests.reliability.harness import JSON, NOTIFY_FUNCTION, OfflineStack, Reply
+from tests.support.offline_stack import JSON, NOTIFY_FUNCTION, OfflineStack, Reply
 
 UNHAPPY = "This is terrible, awful service and I am angry"
 

@@ -7,8 +7,8 @@ import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from chalicelib.idempotency import KEY_HEADER
-from tests.reliability.conftest import TALLY, property_settings
-from tests.reliability.harness import OfflineStack
+from tests.support.fuzz import TALLY, property_settings
+from tests.support.offline_stack import OfflineStack
 
 KEYS_SEEN: set[str | None] = {None}
 SCHEMA = schemathesis.openapi.from_path(Path(__file__).resolve().parents[2] / "docs" / "openapi.json")

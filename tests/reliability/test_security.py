@@ -11,8 +11,8 @@ from chalice.local import LocalGateway
 import app as app_module
 from chalicelib import settings
 from chalicelib.forms import MAX_BODY_BYTES
-from tests.reliability.harness import OfflineStack
-from tests.reliability.strategies import HEADER_INJECTIONS
+from tests.support.offline_stack import OfflineStack
+from tests.support.strategies import HEADER_INJECTIONS
 
 FOREIGN_ORIGIN = "https://evil.example.net"
 UNHAPPY = "This is terrible, awful service and I am angry."
