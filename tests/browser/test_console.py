@@ -44,7 +44,8 @@ def runs(stack) -> dict[str, Any]:
     happy = post_json(f"{stack.api_url}/contact", {"message": "I love it, great and helpful service!"})
     failed = _start_sync(stack, {"name": "Ada"})
     parent = _run_parent(stack, {"message": "Hello from the parent workflow"})
-    executions = console_api(stack, "executions", stateMachineArn=state_machine_arn(EXPRESS_STATE_MACHINE))["executions"]
+    express_arn = state_machine_arn(EXPRESS_STATE_MACHINE)
+    executions = console_api(stack, "executions", stateMachineArn=express_arn)["executions"]
     by_ticket = {}
     for execution in executions:
         output = console_api(stack, "execution", arn=execution["arn"]).get("output") or "{}"
