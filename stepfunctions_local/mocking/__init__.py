@@ -1,0 +1,30 @@
+"""Mocked service integrations: Step Functions Local's MockConfigFile, unchanged.
+
+Start an execution as ``stateMachineArn#TestCase`` (StartExecution or StartSyncExecution) and the
+states its test case names answer from the file instead of calling their resource.
+"""
+from __future__ import annotations
+
+from stepfunctions_local.mocking.config import (
+    MockConfig,
+    MockConfigError,
+    MockedResponse,
+    MockedReturn,
+    MockedThrow,
+    parse_mock_config,
+)
+from stepfunctions_local.mocking.runs import MockedExecution, UnknownTestCase, split_test_case, start_test_case
+from stepfunctions_local.mocking.source import (
+    ENVIRONMENT_VARIABLE,
+    MockConfigFile,
+    MockConfigSource,
+    StaticMockConfig,
+    environment_source,
+    mock_config_source,
+)
+
+__all__ = [
+    "ENVIRONMENT_VARIABLE", "MockConfig", "MockConfigError", "MockConfigFile", "MockConfigSource", "MockedExecution",
+    "MockedResponse", "MockedReturn", "MockedThrow", "StaticMockConfig", "UnknownTestCase", "environment_source",
+    "mock_config_source", "parse_mock_config", "split_test_case", "start_test_case",
+]
