@@ -5,6 +5,7 @@ read when a test case starts (not at import), so a test or ``make run`` may set 
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from pathlib import Path
@@ -76,4 +77,10 @@ def mock_config_source(value: MockConfigLike) -> MockConfigSource:
 def environment_source() -> MockConfigSource | None:
     """``SFN_MOCK_CONFIG``'s file, or None when it is unset or empty."""
     path = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
-    return MockConfigFile(path) if path else None
+    return _file(path) if path else None
+
+
+@functools.lru_cache(maxsize=8)
+def _file(path: str) -> MockConfigFile:
+    # One reader per path, so its parsed form is reused until the file changes.
+    return MockConfigFile(path)
