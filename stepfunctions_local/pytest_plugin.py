@@ -5,7 +5,7 @@ Installed with the package (entry point ``pytest11``), so a project only writes 
     def test_order_is_retried(sfn_local):
         sfn_local.register({"charge": charge_handler})
         arn = sfn_local.create("orders", "statemachine/orders.asl.json",
-                               substitutions={"ChargeFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:charge"})
+                               substitutions={"ChargeFunctionName": "charge"})
         sfn_local.mock({"StateMachines": {...}, "MockedResponses": {...}})
         report = sfn_local.run(arn, {"orderId": "1"}, test_case="ChargeThrottledTwice")
         report.assert_succeeded()
