@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -82,12 +83,44 @@ class ExecutionReport:
         return self.events
 
 
+class _Finished:
+    """An execution observer keeping the outcome and history of the executions that finished.
+
+    Express ones included (nested ones too): AWS keeps no history for them, a test wants one.
+    """
+
+    def __init__(self, limit: int = 1000) -> None:
+        self._reports: dict[str, ExecutionReport] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def execution_started(self, record: Any) -> None:
+        pass
+
+    def history_event(self, record: Any, event: dict) -> None:
+        pass
+
+    def execution_finished(self, record: Any) -> None:
+        output = None if record.output is None else json.loads(record.output)
+        report = ExecutionReport(record.arn, record.status, output, record.error, record.cause, tuple(record.events))
+        with self._lock:
+            if len(self._reports) >= self._limit:
+                self._reports.pop(next(iter(self._reports)))
+            self._reports[record.arn] = report
+
+    def get(self, execution_arn: str) -> ExecutionReport | None:
+        with self._lock:
+            return self._reports.get(execution_arn)
+
+
 class LocalStepFunctions:
     """A runtime, its client and the helpers a workflow test needs (the ``sfn_local`` fixture)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.client: Client = runtime.client()
+        self._finished = _Finished()
+        runtime.add_observer(self._finished)
 
     def register(self, target: Mapping[str, Callable[[Any, Any], Any]] | Any, *, stage: str = "local") -> list[str]:
         """Plain handlers ``{"function-name": handler}``, or a Chalice app (as ``<app>-<stage>-<fn>``)."""
@@ -121,10 +154,17 @@ class LocalStepFunctions:
         machine_type = self.client.describe_state_machine(stateMachineArn=state_machine_arn)["type"]
         if machine_type == "EXPRESS":
             answer = self.client.start_sync_execution(stateMachineArn=arn, input=text, **extra)
-            return _report(answer, None)
+            return self.report(answer["executionArn"])
         execution_arn = self.client.start_execution(stateMachineArn=arn, input=text, **extra)["executionArn"]
         if not self.runtime.wait_for(execution_arn, timeout=timeout):
             raise AssertionError(f"{execution_arn} still running after {timeout} s")
+        return self.report(execution_arn)
+
+    def report(self, execution_arn: str) -> ExecutionReport:
+        """A finished execution of this runtime, Express (nested ones too) or Standard, with its history."""
+        finished = self._finished.get(execution_arn)
+        if finished is not None:
+            return finished
         answer = self.client.describe_execution(executionArn=execution_arn)
         return _report(answer, tuple(self._history(execution_arn)))
 
