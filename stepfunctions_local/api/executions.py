@@ -14,6 +14,7 @@ from typing import Any
 from ..api_errors import ApiError
 from ..history import History, Listener, to_datetime
 from ..interpreter import ExecutionResult, Machine
+from ..mocking import UnknownTestCase, require_test_case
 from ..observers import Observers
 from ..records import Arns, Execution, StateMachine, Store
 from ..types import Clock, TaskRunner
@@ -191,9 +192,15 @@ class ExecutionsApi:
 
     # -- running --------------------------------------------------------------------------
     def _resolve(self, arn: str) -> tuple[StateMachine, str | None]:
-        """The machine of ``arn`` or ``arn#TestCaseName``, and the test case named."""
+        """The machine of ``arn`` or ``arn#TestCaseName``, and the test case named (refused if it cannot run)."""
         machine_arn, _, test_case = arn.partition("#")
-        return state_machine(self._store, machine_arn), test_case or None
+        sm = state_machine(self._store, machine_arn)
+        if test_case:
+            try:
+                require_test_case(self._tasks, sm.name, test_case)
+            except UnknownTestCase as error:
+                raise ApiError("InvalidName", error.message) from None
+        return sm, test_case or None
 
     def _listener(self, record: Execution) -> Listener | None:
         if not self._observers.active:

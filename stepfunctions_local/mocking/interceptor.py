@@ -19,6 +19,7 @@ from stepfunctions_local.mocking.runs import MockedExecution, UnknownTestCase, s
 from stepfunctions_local.mocking.source import MockConfigLike, MockConfigSource, environment_source, mock_config_source
 
 if TYPE_CHECKING:
+    from stepfunctions_local.integrations import TaskDispatcher
     from stepfunctions_local.service import Runtime
 
 
@@ -80,3 +81,16 @@ def use_mock_config(runtime: Runtime, config: MockConfigLike | None) -> MockInte
     interceptor = MockInterceptor(None if config is None else mock_config_source(config))
     runtime.set_task_interceptor(interceptor)
     return interceptor
+
+
+def require_test_case(tasks: TaskDispatcher, machine_name: str, case_name: str) -> None:
+    """Before a ``#TestCase`` start: raise UnknownTestCase unless the test case can run.
+
+    A runtime nobody gave a configuration gets the ``SFN_MOCK_CONFIG`` interceptor now, so a plain
+    ``Runtime()`` (as ``make run`` builds it) serves test cases too; another interceptor decides alone.
+    """
+    interceptor = tasks.interceptor
+    if interceptor is None:
+        interceptor = tasks.interceptor = MockInterceptor()
+    if isinstance(interceptor, MockInterceptor):
+        interceptor.check(machine_name, case_name)

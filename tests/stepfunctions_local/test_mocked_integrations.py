@@ -97,7 +97,7 @@ class TestCounting:
     def test_map_iterations_share_one_counter_per_state_retries_included(self, sfn_local, real_calls):
         # GIVEN a Map (one at a time) whose task is retried on Boom
         iterator = machine({"Charge": task(OutputPath="$.Payload", End=True,
-                                           Retry=[{"ErrorEquals": ["Boom"], "IntervalSeconds": 0}])})
+                                           Retry=[{"ErrorEquals": ["Boom"], "IntervalSeconds": 1}])})
         arn = sfn_local.create("flow", machine({"Each": {"Type": "Map", "MaxConcurrency": 1,
                                                          "ItemProcessor": iterator, "End": True}}),
                                type="STANDARD")
