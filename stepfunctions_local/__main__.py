@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from stepfunctions_local.mocking import ENVIRONMENT_VARIABLE, use_mock_config
+from stepfunctions_local.mocking import ENVIRONMENT_VARIABLE, MockConfigError, use_mock_config
 from stepfunctions_local.server import serve
 from stepfunctions_local.service import Runtime
 
@@ -40,7 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         name, handler = _handler(parser, spec)
         runtime.register_lambda(name, handler)
     if args.mock_config is not None:
-        use_mock_config(runtime, args.mock_config)
+        interceptor = use_mock_config(runtime, args.mock_config)
+        try:
+            interceptor.source.load()
+        except MockConfigError as error:
+            # Not fatal: the file is read again at each test case start, so it can be fixed while serving.
+            print(f"stepfunctions_local: mock configuration not usable yet: {error}", file=sys.stderr, flush=True)
     server = serve(runtime, args.host, args.port)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
