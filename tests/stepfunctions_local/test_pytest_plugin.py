@@ -15,12 +15,12 @@ import json
 
 def test_the_ini_mock_file_answers_and_the_clock_is_manual(sfn_local, sfn_clock, sfn_client):
     arn = sfn_local.create("flow", {"StartAt": "Pause", "States": {
-        "Pause": {"Type": "Wait", "Seconds": 3600, "Next": "Call"},
+        "Pause": {"Type": "Wait", "Seconds": 60, "Next": "Call"},
         "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:absent", "End": True}}})
     report = sfn_local.run(arn, {}, test_case="FromIni")
     report.assert_succeeded({"from": "ini"})
     report.assert_states_entered("Pause", "Call")
-    assert sfn_clock.sleeps == [3600]
+    assert sfn_clock.sleeps == [60]
     assert sfn_client.list_state_machines()["stateMachines"][0]["name"] == "flow"
 '''
 
