@@ -14,7 +14,7 @@ from stepfunctions_local.mocking.config import (
     parse_mock_config,
 )
 from stepfunctions_local.mocking.interceptor import MockInterceptor, require_test_case, use_mock_config
-from stepfunctions_local.mocking.runs import MockedExecution, UnknownTestCase, split_test_case, start_test_case
+from stepfunctions_local.mocking.runs import MockedExecution, UnknownTestCase, start_test_case
 from stepfunctions_local.mocking.source import (
     ENVIRONMENT_VARIABLE,
     MockConfigFile,
@@ -29,6 +29,6 @@ __all__ = [
     "ENVIRONMENT_VARIABLE", "MockConfig", "MockConfigError", "MockConfigFile", "MockConfigLike", "MockConfigSource",
     "MockInterceptor", "MockedExecution",
     "MockedResponse", "MockedReturn", "MockedThrow", "StaticMockConfig", "UnknownTestCase", "environment_source",
-    "mock_config_source", "parse_mock_config", "require_test_case", "split_test_case", "start_test_case",
+    "mock_config_source", "parse_mock_config", "require_test_case", "start_test_case",
     "use_mock_config",
 ]

@@ -25,12 +25,6 @@ class UnknownTestCase(StepFunctionsLocalError):
         self.message = message
 
 
-def split_test_case(state_machine_arn: str) -> tuple[str, str | None]:
-    """``arn...:stateMachine:flow#HappyPath`` -> (``arn...:stateMachine:flow``, ``HappyPath``)."""
-    arn, hash_sign, case = state_machine_arn.partition("#")
-    return (arn, case) if hash_sign else (arn, None)
-
-
 @dataclass
 class MockedExecution:
     """The test case one execution runs, and how often each of its states has been invoked."""

@@ -16,7 +16,6 @@ from stepfunctions_local.mocking import (
     StaticMockConfig,
     UnknownTestCase,
     parse_mock_config,
-    split_test_case,
     start_test_case,
 )
 
@@ -136,11 +135,6 @@ class TestFile:
 
 
 class TestCases:
-    def test_the_arn_suffix_names_the_test_case(self):
-        arn = "arn:aws:states:us-east-1:000000000000:stateMachine:flow"
-        assert split_test_case(f"{arn}#HappyPath") == (arn, "HappyPath")
-        assert split_test_case(arn) == (arn, None)
-
     @pytest.mark.parametrize(("machine", "case", "why"), [
         ("LambdaSQSIntegration", "NoSuchCase", "TestCases has no 'NoSuchCase'"),
         ("OtherMachine", "HappyPath", "StateMachines has no 'OtherMachine'"),
