@@ -114,6 +114,7 @@ def ready_message(ports: Ports, app_name: str, submissions_queue: str) -> str:
         f"  Contact form    {api}/",
         f"  API             POST {api}/contact",
         f"  Step Functions  {sfn}  (state machines {stepfunctions.EXPRESS_NAME}, {stepfunctions.PARENT_NAME})",
+        f"  Console         {sfn}/  (executions, workflow picture, monitoring, logs)",
         f"  AWS (moto)      {moto}  (dashboard {moto}/moto-api/)",
         "",
         "Try it from another terminal in this directory:",

@@ -5,7 +5,7 @@ from typing import Any
 
 from chalice.app import Chalice
 
-from localdev import aws
+from localdev import aws, observability
 from localdev.project import PROJECT_DIR, STAGE, LocalSettings, function_name
 
 EXPRESS_NAME = "contact-form-processing"
@@ -51,6 +51,9 @@ def start(app: Chalice, settings: LocalSettings, sfn_port: int) -> Any:
         (PARENT_NAME, "parent.asl.json", "STANDARD"),
     ):
         client.create_state_machine(
-            name=name, definition=definition(file_name, values), roleArn=_ROLE_ARN, type=kind
+            name=name, definition=definition(file_name, values), roleArn=_ROLE_ARN, type=kind,
+            loggingConfiguration=observability.logging_configuration(name),
         )
-    return stepfunctions_local.serve(runtime, host="127.0.0.1", port=sfn_port)
+    server = stepfunctions_local.serve(runtime, host="127.0.0.1", port=sfn_port)
+    observability.attach(server, settings, [EXPRESS_NAME, PARENT_NAME])
+    return server

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import logging
 import os
 import signal
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from stepfunctions_local.mocking import ENVIRONMENT_VARIABLE, MockConfigError, use_mock_config
+from stepfunctions_local.observability import TerminalSummary, exporters_from_environment
 from stepfunctions_local.server import serve
 from stepfunctions_local.service import Runtime
 
@@ -47,9 +49,14 @@ def main(argv: list[str] | None = None) -> int:
             # Not fatal: the file is read again at each test case start, so it can be fixed while serving.
             print(f"stepfunctions_local: mock configuration not usable yet: {error}", file=sys.stderr, flush=True)
     server = serve(runtime, args.host, args.port)
+    # Metrics and logs only when boto3 is given an endpoint (AWS_ENDPOINT_URL...): never a real account by surprise.
+    server.recorder.add(TerminalSummary(), *exporters_from_environment(runtime.region))
+    lines = logging.getLogger("stepfunctions_local.executions")  # one line per execution, nothing else
+    lines.setLevel(logging.INFO)
+    lines.addHandler(logging.StreamHandler(sys.stdout))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    print(f"stepfunctions_local listening on {server.url}", flush=True)
+    print(f"stepfunctions_local listening on {server.url} (console: GET {server.url}/)", flush=True)
     try:
         stopped.wait()
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -134,7 +135,11 @@ def test_serve_with_plain_handlers_and_an_edited_mock_file(clean_venv: Path, pro
     try:
         line = server.stdout.readline()
         assert "listening on" in line, line + server.stderr.read()
-        sfn = boto3.client("stepfunctions", endpoint_url=line.split()[-1], region_name="us-east-1",
+        endpoint = re.search(r"listening on (\S+)", line).group(1)
+        # The console's page and script ship with the package.
+        with urllib.request.urlopen(f"{endpoint}/") as page:
+            assert page.status == 200 and b"<html" in page.read().lower()
+        sfn = boto3.client("stepfunctions", endpoint_url=endpoint, region_name="us-east-1",
                            config=Config(inject_host_prefix=False))
         definition = (project / "flow.asl.json").read_text().replace("${MakeIdName}", "make-id")
         arn = sfn.create_state_machine(name="flow", definition=definition, type="EXPRESS",
