@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,7 @@ def test_a_broken_file_is_reported_then_fixed_without_a_restart(broken_mock_file
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         warning = process.stderr.readline()
-        endpoint = process.stdout.readline().split()[-1]
+        endpoint = re.search(r"listening on (\S+)", process.stdout.readline()).group(1)
         # THEN it says which key is wrong, and serves anyway
         assert "MockedResponses.Answer.zero: invocation key must be a zero-based number" in warning
         sfn = boto3.client("stepfunctions", endpoint_url=endpoint, config=Config(inject_host_prefix=False))
