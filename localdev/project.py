@@ -19,6 +19,7 @@ class LocalSettings:
 
     tickets_table: str = "contact-form-tickets"
     idempotency_table: str = "contact-form-idempotency"
+    counters_table: str = "contact-form-counters"
     sender_email: str = "no-reply@example.com"
     admin_email: str = "admin@example.com"
     event_bus: str = "default"
@@ -29,6 +30,7 @@ class LocalSettings:
         return cls(
             tickets_table=env.get("TICKETS_TABLE", defaults.tickets_table),
             idempotency_table=env.get("IDEMPOTENCY_TABLE", defaults.idempotency_table),
+            counters_table=env.get("COUNTERS_TABLE", defaults.counters_table),
             sender_email=env.get("SENDER_EMAIL", defaults.sender_email),
             admin_email=env.get("ADMIN_EMAIL", defaults.admin_email),
             event_bus=env.get("EVENT_BUS_NAME", defaults.event_bus),

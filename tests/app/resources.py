@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 
 from chalicelib import settings
+from localdev.tables import create_tables
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ACCOUNT_ID = "000000000000"
@@ -20,19 +21,10 @@ def stage_environment(stage: str = "local") -> dict[str, str]:
 
 
 def create_app_resources(sender: str) -> None:
-    """Both tables and a verified sender identity, in the active moto mock."""
-    dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName=settings.tickets_table(),
-        KeySchema=[{"AttributeName": "ticketId", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "ticketId", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.create_table(
-        TableName=settings.idempotency_table(),
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
+    """The app's tables and a verified sender identity, in the active moto mock."""
+    create_tables(
+        boto3.client("dynamodb"), tickets=settings.tickets_table(), idempotency=settings.idempotency_table(),
+        counters=settings.counters_table(),
     )
     boto3.client("ses").verify_email_identity(EmailAddress=sender)
 

@@ -20,6 +20,7 @@ POLICY_FILES = {
     "notify_admin": "policy-notify_admin.json",
     "process_queued_submissions": "policy-process_queued_submissions.json",
     "process_submission_event": "policy-process_submission_event.json",
+    "send_digest": "policy-send_digest.json",
 }
 
 
