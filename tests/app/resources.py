@@ -1,9 +1,12 @@
 """The app's AWS resources in moto, and what the app's stage configuration says."""
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+from unittest import mock
 
 import boto3
 
@@ -35,3 +38,27 @@ def sent_emails() -> list[Any]:
     from moto.ses.models import ses_backends
 
     return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
+
+
+@contextlib.contextmanager
+def atomic_moto_writes() -> Iterator[None]:
+    """moto's DynamoDB with each write request applied atomically, as DynamoDB applies it.
+
+    moto checks a condition and then writes in two Python steps, so threads could interleave
+    them; a lock per request restores DynamoDB's guarantee, and nothing more: code that reads,
+    then writes in a second request still races.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+
+    def atomic(method: Any) -> Any:
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+        return locked
+
+    with contextlib.ExitStack() as patches:
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+            patches.enter_context(mock.patch.object(DynamoDBBackend, name, atomic(getattr(DynamoDBBackend, name))))
+        yield
