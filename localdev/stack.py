@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib import settings as app_settings
-from localdev import aws, chalice_local, delivery, stepfunctions
+from localdev import aws, chalice_local, delivery, schedules, stepfunctions
 from localdev.ports import ensure_free
 from localdev.project import LocalSettings, load_app
 from localdev.provision import PROCESSED_EVENTS_QUEUE, provision
@@ -41,6 +41,7 @@ def run(ports: Ports, deliveries: int = 1) -> int:
         signal.signal(sig, _interrupt)
     env = aws.local_environment(ports.aws, ports.sfn)
     aws.apply_environment(env)
+    os.environ.setdefault("DIGEST_INTERVAL_SECONDS", str(schedules.DEFAULT_INTERVAL_SECONDS))
     with contextlib.ExitStack() as running:
         try:
             # chalice local loads the app in its own process meanwhile; it is waited for last.
@@ -54,6 +55,8 @@ def run(ports: Ports, deliveries: int = 1) -> int:
             running.callback(stepfunctions.start(app, settings, ports.sfn).shutdown)
             for poller in delivery.start_pollers(app, consumers, ports.aws, deliveries):
                 running.callback(poller.stop)
+            for schedule in schedules.start(app, int(os.environ["DIGEST_INTERVAL_SECONDS"])):
+                running.callback(schedule.stop)
             chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
             print(ready_message(ports, app.app_name, queue), flush=True)
