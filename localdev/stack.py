@@ -55,7 +55,7 @@ def run(ports: Ports, deliveries: int = 1) -> int:
             running.callback(stepfunctions.start(app, settings, ports.sfn).shutdown)
             for poller in delivery.start_pollers(app, consumers, ports.aws, deliveries):
                 running.callback(poller.stop)
-            for schedule in schedules.start(app, int(os.environ["DIGEST_INTERVAL_SECONDS"])):
+            for schedule in schedules.start(app, app_settings.digest_interval_seconds()):
                 running.callback(schedule.stop)
             chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
