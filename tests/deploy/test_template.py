@@ -26,6 +26,7 @@ FUNCTIONS = {
     "notify_admin": "NotifyAdmin",
     "process_queued_submissions": "ProcessQueuedSubmissions",
     "process_submission_event": "ProcessSubmissionEvent",
+    "send_digest": "SendDigest",
 }
 WORKFLOW_CLIENTS = ("APIHandler", "ProcessQueuedSubmissions", "ProcessSubmissionEvent")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
@@ -381,11 +382,12 @@ class TestEvents:
     def test_expanded_rule_targets_the_consumer_with_retries_and_dead_letters(
         self, expanded: dict[str, Any]
     ):
-        # GIVEN the EventBridge rule and permission the SAM transform creates
-        [rule] = _of_type(expanded, "AWS::Events::Rule")
+        # GIVEN the EventBridge rule (the one matching events, not the digest's schedule) and
+        # permission the SAM transform creates
+        [rule] = [r for r in _of_type(expanded, "AWS::Events::Rule") if "EventPattern" in r]
         [permission] = [
             p for p in _of_type(expanded, "AWS::Lambda::Permission")
-            if p["Principal"] == "events.amazonaws.com"
+            if p["Principal"] == "events.amazonaws.com" and p["FunctionName"] == {"Ref": "ProcessSubmissionEvent"}
         ]
         # THEN the rule invokes the consumer, which lets EventBridge call it
         [target] = rule["Targets"]
@@ -433,6 +435,9 @@ class TestFunctions:
             # THEN tables and addresses come from the stack, not from the stage config
             assert variables["TICKETS_TABLE"] == {"Ref": "TicketsTable"}, logical_id
             assert variables["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}, logical_id
+            assert variables["COUNTERS_TABLE"] == {"Ref": "CountersTable"}, logical_id
+            assert variables["ADMIN_EMAILS_PER_MINUTE"] == {"Ref": "AdminEmailsPerMinute"}, logical_id
+            assert variables["DIGEST_INTERVAL_SECONDS"] == {"Ref": "DigestIntervalSeconds"}, logical_id
             assert variables["ADMIN_EMAIL"] == {"Ref": "AdminEmail"}, logical_id
             assert variables["SENDER_EMAIL"] == {"Ref": "SenderEmail"}, logical_id
         for logical_id in WORKFLOW_CLIENTS:
