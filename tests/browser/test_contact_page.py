@@ -1,8 +1,11 @@
 """The contact page in a real browser against the local stack."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from localdev import report
@@ -14,6 +17,18 @@ const realFetch = window.fetch;
 window.fetch = function (resource, init) {
   if (String(resource).includes("contact")) { window.contactRequests += 1; }
   return realFetch.apply(this, arguments);
+};
+"""
+
+# Keeps each /contact request body with the status and JSON body of its answer.
+_ANSWER_SPY = """
+window.contactAnswers = [];
+const answeredFetch = window.fetch;
+window.fetch = function (resource, init) {
+  return answeredFetch.apply(this, arguments).then(function (response) {
+    response.clone().json().then(function (body) { window.contactAnswers.push([init.body, response.status, body]); });
+    return response;
+  });
 };
 """
 
@@ -85,3 +100,50 @@ def test_markup_in_the_message_is_never_run(stack, page):
     ticket_id = page.find_element(By.CLASS_NAME, "ticket").text
     [ticket] = [item for item in report.tickets(stack.ports.aws) if item["ticketId"] == ticket_id]
     assert ticket["message"] == markup
+
+
+class TestHoneypot:
+    def test_a_person_using_the_keyboard_never_reaches_or_sees_the_honeypot(self, stack, page):
+        # GIVEN the contact page, focus on the first field
+        page.find_element(By.ID, "name").click()
+        honeypot = page.find_element(By.ID, "website")
+        # WHEN a person tabs through the whole form, typing into each field
+        focused = []
+        for text in ("Grace Hopper", "grace@example.com", "This is bad service, very disappointing"):
+            active = page.switch_to.active_element
+            focused.append(active.get_attribute("id"))
+            active.send_keys(text)
+            active.send_keys(Keys.TAB)
+        focused.append(page.switch_to.active_element.get_attribute("id"))
+        # THEN focus went name, email, message, submit button: never the honeypot
+        assert focused == ["name", "email", "message", "submit"]
+        # AND the honeypot is off screen, tiny, and hidden from screen readers, labelled in case one reads it
+        rect = page.execute_script("return arguments[0].getBoundingClientRect().toJSON()", honeypot)
+        assert rect["right"] <= 0 or rect["width"] <= 1
+        assert page.execute_script("return arguments[0].closest('[aria-hidden=\"true\"]') !== null", honeypot)
+        assert page.find_element(By.CSS_SELECTOR, "label[for=website]").get_attribute("textContent") == (
+            "Leave this field empty"
+        )
+        # AND the person's submission goes through
+        page.switch_to.active_element.send_keys(Keys.ENTER)
+        assert wait_for_result(page) == "success"
+        ticket_id = page.find_element(By.CLASS_NAME, "ticket").text
+        assert ticket_id in {item["ticketId"] for item in report.tickets(stack.ports.aws)}
+
+    def test_a_bot_filling_the_honeypot_is_refused_and_nothing_is_stored(self, stack, page):
+        # GIVEN a bot that fills in every input it finds, the hidden one too
+        marker = "honeypot-bot-ad7f"
+        page.execute_script(_ANSWER_SPY)
+        page.execute_script("document.getElementById('website').value = 'http://spam.example'")
+        # WHEN it submits the form
+        fill_and_submit(page, f"Buy cheap stuff {marker}")
+        # THEN the page sent the field, the API refused it with 400 naming it, and the page says so
+        assert wait_for_result(page) == "error"
+        [(sent, status, answer)] = WebDriverWait(page, 10).until(lambda d: d.execute_script(
+            "return window.contactAnswers.length ? window.contactAnswers : null"))
+        assert json.loads(sent)["website"] == "http://spam.example"
+        assert (status, answer) == (
+            400, {"Code": "BadRequestError", "Message": "website: must be left empty", "Field": "website"}
+        )
+        # AND nothing was stored
+        assert not [item for item in report.tickets(stack.ports.aws) if marker in item.get("message", "")]
