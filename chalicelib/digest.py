@@ -32,6 +32,7 @@ from chalicelib import aws, settings
 from chalicelib.notifications import (
     AdminNotification,
     Backoff,
+    InvalidNotificationError,
     NotificationFailedError,
     body_lines,
     send_email,
@@ -137,7 +138,13 @@ def _claim(batch_id: str, *, claimed_at: str, stale_before: str) -> list[DigestE
         item = _claim_one(ticket_id, batch_id, claimed_at, stale_before if repeated else None)
         if item is None:
             continue
-        entry = DigestEntry(AdminNotification.from_event(item), str(item.get("createdAt", "")), repeated)
+        try:
+            notification = AdminNotification.from_event(item)
+        except InvalidNotificationError as error:
+            # Not a ticket the workflow wrote: say so on it, rather than claim it again forever.
+            _mark_failed(ticket_id, batch_id, str(error))
+            continue
+        entry = DigestEntry(notification, str(item.get("createdAt", "")), repeated)
         size += len("\n".join(entry.lines()).encode("utf-8"))
         if size > MAX_BODY_BYTES and entries:
             _release(ticket_id, batch_id)
@@ -201,6 +208,15 @@ def _mark_sent(ticket_id: str, batch_id: str, message_id: str) -> bool:
         ticket_id, batch_id,
         "SET notificationStatus = :sent, digestMessageId = :message REMOVE digestStatus, digestUpdatedAt",
         {":sent": {"S": SENT}, ":message": {"S": message_id}},
+    )
+
+
+def _mark_failed(ticket_id: str, batch_id: str, reason: str) -> bool:
+    logger.warning("ticket cannot be listed in a digest", extra={"ticket_id": ticket_id, "reason": reason})
+    return _update_claimed(
+        ticket_id, batch_id,
+        "SET notificationStatus = :failed, notificationError = :error REMOVE digestStatus, digestUpdatedAt",
+        {":failed": {"S": "FAILED"}, ":error": {"S": "InvalidTicket"}},
     )
 
 

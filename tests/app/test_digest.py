@@ -205,3 +205,16 @@ class TestDigest:
         # THEN the second waits, unclaimed, for the next run
         assert ticket("CF-AAAA-EEEE-02")["notificationStatus"] == "DIGEST"
         assert digest.send_digest()["tickets"] == 1
+
+    def test_a_malformed_ticket_is_marked_failed_and_does_not_block_the_others(self):
+        # GIVEN a waiting ticket without a sentiment the email could name, and a normal one
+        hold_back("CF-AAAA-FFFF-01", sentiment="ANGRY", created_at="2027-01-15T08:00:01.000Z")
+        hold_back("CF-AAAA-FFFF-02", created_at="2027-01-15T08:00:02.000Z")
+        # WHEN the digest runs
+        result = digest.send_digest()
+        # THEN the normal one is sent and the malformed one says why it was not
+        assert result["tickets"] == 1
+        assert ticket("CF-AAAA-FFFF-02")["notificationStatus"] == "SENT"
+        malformed = ticket("CF-AAAA-FFFF-01")
+        assert (malformed["notificationStatus"], malformed["notificationError"]) == ("FAILED", "InvalidTicket")
+        assert "digestStatus" not in malformed
