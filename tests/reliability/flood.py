@@ -16,10 +16,11 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from unittest import mock
 
 import boto3
 from chalice.config import Config
-from chalice.local import create_local_server
+from chalice.local import ThreadedHTTPServer, create_local_server
 
 import app as app_module
 from chalicelib import settings
@@ -52,8 +53,10 @@ def http_api(requests_per_minute: int | None = None) -> Iterator[int]:
     original_class = app.__class__
     port = free_port()
     config = Config.create(chalice_stage="local", app_name=app.app_name)
-    # create_local_server gives the app a thread-local current_request, as `chalice local` does.
-    server = create_local_server(app, config, "127.0.0.1", port)
+    # create_local_server gives the app a thread-local current_request, as `chalice local` does;
+    # the listen backlog is `make run`'s (localdev/chalice_cli.py): socketserver's 5 resets bursts.
+    with mock.patch.object(ThreadedHTTPServer, "request_queue_size", 128):
+        server = create_local_server(app, config, "127.0.0.1", port)
     if requests_per_minute:
         rate_limit.limit_requests(server, app, config, rate_limit.PerClientLimit(requests_per_minute))
     thread = threading.Thread(target=server.serve_forever, name="flood-api", daemon=True)
