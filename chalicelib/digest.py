@@ -114,13 +114,14 @@ def send_digest(
 def digest_request(entries: list[DigestEntry], *, sender: str, admin: str) -> dict[str, Any]:
     """The SES ``send_email`` arguments of a digest: no customer data in the subject, no Reply-To."""
     total = len(entries)
+    noun = "message" if total == 1 else "messages"
     lines = [
-        f"{total} NEGATIVE contact form message{'s' if total != 1 else ''} arrived while immediate emails "
-        f"were paused (more than {settings.admin_emails_per_minute()} a minute). Oldest first.",
+        f"{total} NEGATIVE contact form {noun} arrived while immediate emails were paused "
+        f"(at most {settings.admin_emails_per_minute()} a minute are sent at once). Oldest first.",
     ]
     for number, entry in enumerate(entries, start=1):
         lines += ["", f"=== {number} of {total} ===", *entry.lines()]
-    return text_email(f"Contact form digest: {total} held-back messages", "\n".join(lines), sender=sender, admin=admin)
+    return text_email(f"Contact form digest: {total} held-back {noun}", "\n".join(lines), sender=sender, admin=admin)
 
 
 def _claim(batch_id: str, *, claimed_at: str, stale_before: str) -> list[DigestEntry]:
