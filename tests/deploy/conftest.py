@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfnlint.api import ManualArgs, lint
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 STAGE = "dev"
@@ -32,6 +33,12 @@ def configured_policy_files(stage: str) -> dict[str, str]:
     default = settings.get("iam_policy_file") or config.get("iam_policy_file")
     names = set(functions) | {"api_handler"}
     return {name: functions.get(name, {}).get("iam_policy_file") or default for name in names}
+
+
+def lint_problems(text: str) -> list[str]:
+    """Everything cfn-lint reports for us-east-1, informational rules included."""
+    config = ManualArgs(regions=["us-east-1"], include_checks=["I"])
+    return [str(match) for match in lint(text, config=config)]
 
 
 def actions_of(statement: dict[str, Any]) -> list[str]:

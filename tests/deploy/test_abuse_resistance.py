@@ -14,7 +14,7 @@ from samtranslator.translator.translator import Translator
 from chalicelib import settings
 from localdev import rate_limit
 from localdev.tables import DIGEST_INDEX
-from tests.deploy.conftest import PROJECT_DIR, Packaged
+from tests.deploy.conftest import PROJECT_DIR, Packaged, lint_problems
 
 PARAMETERS = {"AdminEmail": "admin@example.com", "SenderEmail": "no-reply@example.com"}
 
@@ -111,6 +111,8 @@ class TestWaf:
         arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
         assert arn.endswith("::/restapis/${RestAPI}/stages/${" + stage_id + "}")
         assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["WebAcl", "Arn"]}
+        # AND that template lints clean too
+        assert lint_problems(json.dumps(template)) == []
 
 
 class TestDigestResources:
