@@ -1,6 +1,7 @@
 """The per-minute quota of immediate admin emails: the counter, the notifier's choice, SES throttling."""
 from __future__ import annotations
 
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,6 +15,12 @@ from tests.app.resources import atomic_moto_writes, sent_emails
 from tests.events import load_event
 
 MINUTE = 1_800_000_000  # a window start: divisible by 60
+
+
+@pytest.fixture
+def one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every quota check of the test falls in the same minute, however long the test takes."""
+    monkeypatch.setattr(email_quota, "take_slot", functools.partial(email_quota.take_slot, clock=lambda: MINUTE + 30))
 
 
 def counter(window: int) -> int:
@@ -83,7 +90,7 @@ class TestQuotaCounter:
                 email_quota.take_slot(10, dynamodb_client=dynamodb)
 
 
-@pytest.mark.usefixtures("aws_services")
+@pytest.mark.usefixtures("aws_services", "one_minute")
 class TestNotifierHoldsBackBeyondTheQuota:
     def test_emails_beyond_the_quota_are_held_for_the_digest(self, client, monkeypatch):
         # GIVEN a quota of 2 immediate emails a minute
