@@ -35,11 +35,27 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 _ANCHOR_PREFIX = "x-"
 
 
+class DuplicateKeyError(ValueError):
+    """A key given twice in one mapping of resources.yaml: YAML would silently keep only the last."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # Scalar keys as written; `<<` merge keys (anchors) may repeat by design.
+        keys = [key.value for key, _ in node.value
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge"]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise DuplicateKeyError(f"{MERGE_TEMPLATE.name} line {node.start_mark.line + 1}: {', '.join(duplicates)} "
+                                    "given twice in one mapping")
+        return super().construct_mapping(node, deep=deep)
+
+
 def merge_template(
     stage: str, tracing: bool, project_dir: Path = PROJECT_DIR, allowed_origin: str | None = None
 ) -> dict[str, Any]:
     """deploy/resources.yaml completed for one stage, ready for Chalice's --merge-template."""
-    template = yaml.safe_load(MERGE_TEMPLATE.read_text(encoding="utf-8"))
+    template = yaml.load(MERGE_TEMPLATE.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     for key in [key for key in template if key.startswith(_ANCHOR_PREFIX)]:
         del template[key]
     template["Parameters"]["Stage"].update(Default=stage, AllowedValues=[stage])

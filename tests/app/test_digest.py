@@ -18,7 +18,7 @@ NOW = 1_800_000_000.0
 @pytest.fixture(autouse=True)
 def local_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     """The digest called directly sees the local stage's environment, as its Lambda would."""
-    for name, value in stage_environment("local").items():
+    for name, value in stage_environment().items():
         monkeypatch.setenv(name, value)
 
 

@@ -487,3 +487,15 @@ class TestAlarms:
         for queue in ("SubmissionsDeadLetterQueue", "SubmissionEventsDeadLetterQueue"):
             name = json.dumps({"Fn::GetAtt": [queue, "QueueName"]})
             assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", name) in watched
+
+
+def test_a_key_given_twice_in_the_merge_template_is_refused(tmp_path, monkeypatch):
+    # GIVEN a resources.yaml where one resource is declared twice (YAML alone keeps only the last)
+    from deploy import package
+
+    template = tmp_path / "resources.yaml"
+    template.write_text("Parameters:\n  Stage: {Type: String}\nResources:\n  RestAPI: {}\n  RestAPI: {}\n")
+    monkeypatch.setattr(package, "MERGE_TEMPLATE", template)
+    # WHEN the template is merged THEN packaging stops and names the key
+    with pytest.raises(package.DuplicateKeyError, match="RestAPI given twice"):
+        package.merge_template("dev", tracing=False)

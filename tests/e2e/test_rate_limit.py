@@ -1,6 +1,7 @@
-"""`RATE_LIMIT_PER_MINUTE`: chalice local answers a client's requests beyond N a minute with 429."""
+"""`RATE_LIMIT_PER_MINUTE`: the API server of `make run` answers a client's requests beyond N a minute with 429."""
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import threading
@@ -9,15 +10,17 @@ from collections.abc import Iterator
 import pytest
 from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import LocalDevServer
+from chalice.local import ThreadedHTTPServer
 
 from localdev import rate_limit
+from localdev.api_server import RateLimitedRequestHandler
 from localdev.ports import free_port
 
 
 @pytest.fixture
 def limited_server() -> Iterator[tuple[int, list[float]]]:
-    """chalice local with a small app, 3 requests a minute per client, on a clock the test moves."""
+    """The API server's rate-limited handler with a small app, 3 requests a minute per client, on a clock
+    the test moves."""
     app = Chalice(app_name="rate-limited", configure_logs=False)
 
     @app.route("/contact", methods=["POST"])
@@ -27,8 +30,11 @@ def limited_server() -> Iterator[tuple[int, list[float]]]:
     now = [1_800_000_010.0]
     config = Config.create(chalice_stage="local", app_name="rate-limited")
     port = free_port()
-    server = LocalDevServer(app, config, "127.0.0.1", port)
-    rate_limit.limit_requests(server, app, config, rate_limit.PerClientLimit(3, clock=lambda: now[0]))
+    limit = rate_limit.PerClientLimit(3, clock=lambda: now[0])
+    server = ThreadedHTTPServer(
+        ("127.0.0.1", port),
+        functools.partial(RateLimitedRequestHandler, app_object=app, config=config, limit=limit),
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield port, now

@@ -17,10 +17,10 @@ import pytest
 from moto import mock_aws
 
 from app import app
-from chalicelib import aws, settings, tickets
+from chalicelib import aws, names, settings, tickets
+from localdev.offline import substitutions
 from stepfunctions_local.testing import ExecutionReport, LocalStepFunctions
 from tests.support.aws_resources import PROJECT_DIR, create_app_resources, sent_emails, stage_environment
-from tests.workflow.conftest import LAMBDA_ARN
 
 STATEMACHINE_DIR = PROJECT_DIR / "statemachine"
 MOCK_FILE = STATEMACHINE_DIR / "mocks" / "contact_form.mock.json"
@@ -77,7 +77,7 @@ class Workflow:
 @pytest.fixture
 def workflow(sfn_local: LocalStepFunctions, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
     # GIVEN the real workflow, the app's handlers and moto, and the example mock file
-    environment = stage_environment("local")
+    environment = stage_environment()
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     aws.client.cache_clear()
@@ -85,12 +85,8 @@ def workflow(sfn_local: LocalStepFunctions, monkeypatch: pytest.MonkeyPatch) -> 
         create_app_resources(environment["SENDER_EMAIL"])
         sfn_local.register(app, stage="local")
         sfn_local.mock(MOCK_FILE)
-        express_arn = sfn_local.create("contact-form-processing", STATEMACHINE_DIR / "contact_form.asl.json",
-                                       substitutions={
-                                           "GenerateTicketIdFunctionArn": LAMBDA_ARN.format("generate_ticket_id"),
-                                           "NotifyAdminFunctionArn": LAMBDA_ARN.format("notify_admin"),
-                                           "TicketsTableName": settings.tickets_table(),
-                                       })
+        express_arn = sfn_local.create(names.EXPRESS_STATE_MACHINE, STATEMACHINE_DIR / names.EXPRESS_DEFINITION_FILE,
+                                       substitutions=substitutions(settings.tickets_table()))
         yield Workflow(sfn_local, express_arn)
     aws.client.cache_clear()
 
