@@ -2,7 +2,8 @@
 
 The app logs JSON through Powertools; localdev, the local Step Functions, moto and botocore log
 through the same formatter, so every log line is one JSON object. Default WARNING: no per-request
-lines, no botocore "Found credentials", no metrics (EMF) lines. ``LOG_LEVEL=INFO`` shows requests
+lines, no botocore "Found credentials", no metrics (EMF) lines; only the one line per finished
+execution (machine, name, status, duration, states run: never data) stays on. ``LOG_LEVEL=INFO`` shows requests
 and deliveries; ``LOG_LEVEL=DEBUG`` shows everything, botocore's and the metrics included.
 """
 from __future__ import annotations
@@ -17,6 +18,8 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 DEFAULT_LEVEL = "WARNING"
 # Libraries that log at INFO on every call; they speak only at DEBUG.
 _CHATTY = ("botocore", "boto3", "urllib3", "werkzeug", "moto")
+# The local Step Functions' line per finished execution: what a developer watches for.
+_EXECUTIONS = "stepfunctions_local.executions"
 
 
 def level_name(env: Mapping[str, str] = os.environ) -> str:
@@ -41,3 +44,4 @@ def configure(env: Mapping[str, str] = os.environ) -> None:
     root.setLevel(level)
     for name in _CHATTY:
         logging.getLogger(name).setLevel(logging.DEBUG if level <= logging.DEBUG else logging.WARNING)
+    logging.getLogger(_EXECUTIONS).setLevel(min(level, logging.INFO))

@@ -13,7 +13,8 @@ from localdev import logs
 def restore_logging():
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    chatty = {name: logging.getLogger(name).level for name in ("botocore", "werkzeug")}
+    chatty = {name: logging.getLogger(name).level
+              for name in ("botocore", "werkzeug", "stepfunctions_local.executions")}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
@@ -43,3 +44,14 @@ def test_info_lines_are_json_and_botocore_stays_quiet(capsys: pytest.CaptureFixt
     assert len(lines) == 1
     assert json.loads(lines[0])["message"] == "handled 2 record(s)"
     assert json.loads(lines[0])["level"] == "INFO"
+
+
+def test_the_line_per_execution_is_shown_at_the_default_level(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the default level (WARNING)
+    logs.configure({})
+    # WHEN the local Step Functions reports a finished execution, and localdev logs at INFO
+    logging.getLogger("stepfunctions_local.executions").info("contact-form-processing x SUCCEEDED in 9 ms, 13 states")
+    logging.getLogger("localdev.delivery").info("handled %d record(s)", 2)
+    # THEN only the execution's line is printed
+    [line] = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["message"] == "contact-form-processing x SUCCEEDED in 9 ms, 13 states"
