@@ -36,6 +36,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "ListExecutions": ("executions", "list_executions"),
     "GetExecutionHistory": ("executions", "get_execution_history"),
     "StopExecution": ("executions", "stop_execution"),
+    "RedriveExecution": ("executions", "redrive_execution"),
     "SendTaskSuccess": ("callbacks", "send_task_success"),
     "SendTaskFailure": ("callbacks", "send_task_failure"),
     "SendTaskHeartbeat": ("callbacks", "send_task_heartbeat"),

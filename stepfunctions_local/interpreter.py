@@ -18,6 +18,7 @@ from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, is_lambda_function_arn, resource_type
 from .exceptions import StateDataError, StatesError
+from .progress import Progress
 from .specs import Catcher, Program, Retrier, StateSpec
 from .timestamps import format_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
@@ -66,12 +67,17 @@ class Machine:
 
     def run(self, input: Any, *, context: dict, tasks: TaskRunner, clock: Clock,
             history: HistoryRecorder | None = None, stop: threading.Event | None = None,
-            max_duration: float | None = None, execution: Any = None) -> ExecutionResult:
-        """Run to the end; ``execution`` is the API's record, handed to a task interceptor as it is."""
+            max_duration: float | None = None, execution: Any = None,
+            progress: Progress | None = None) -> ExecutionResult:
+        """Run to the end; ``execution`` is the API's record, handed to a task interceptor as it is.
+
+        ``progress`` (Standard executions) records where the run got to; when it already holds a
+        position (RedriveExecution), the run continues there instead of at StartAt.
+        """
         limits = [limit for limit in (self.timeout, max_duration) if limit]
         deadline = clock.now() + min(limits) if limits else None
         region = _region(context)
-        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline, execution)
+        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline, execution, progress)
         try:
             output = run.program(self.program, input, {})
             if deadline is not None and clock.now() > deadline:
@@ -113,10 +119,10 @@ class _Signal:
 class Run:
     """One execution (or one branch of it): the context object, the services, the limits."""
 
-    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution")
+    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution", "progress")
 
     def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: _Signal,
-                 deadline: float | None, execution: Any = None) -> None:
+                 deadline: float | None, execution: Any = None, progress: Progress | None = None) -> None:
         self.context = context
         self.tasks = tasks
         self.clock = clock
@@ -124,10 +130,11 @@ class Run:
         self.signal = signal
         self.deadline = deadline
         self.execution = execution
+        self.progress = progress  # this run's program position, for redrive (Standard only)
 
-    def branch(self, signal: _Signal, context: dict | None, events: Events) -> Run:
+    def branch(self, signal: _Signal, context: dict | None, events: Events, progress: Progress | None = None) -> Run:
         return Run(self.context if context is None else context, self.tasks, self.clock, events, signal,
-                   self.deadline, self.execution)
+                   self.deadline, self.execution, progress)
 
     def check(self) -> None:
         if self.signal.is_set():
@@ -156,9 +163,23 @@ class Run:
     def program(self, program: Program, input: Any, variables: dict) -> Any:
         states = program.states
         name: str | None = program.start_at
+        progress = self.progress
+        if progress is None:
+            while name is not None:
+                self.check()
+                input, name = self.state(states[name], input, variables)
+            return input
+        resuming = progress.resumable()
+        if resuming:  # redriven: the unsuccessful state again, with the input and variables it had
+            name, input, variables = progress.state, progress.input, dict(progress.variables or {})
         while name is not None:
             self.check()
+            if resuming:
+                resuming = False  # keep its branches' / iterations' progress
+            else:
+                progress.enter(name, input, variables)
             input, name = self.state(states[name], input, variables)
+        progress.finish(input)
         return input
 
     def state(self, state: StateSpec, raw: Any, variables: dict) -> tuple[Any, str | None]:
@@ -167,8 +188,11 @@ class Run:
         retries: list[int] = [0] * len(state.retry)
         retry_count = 0
         while True:
-            context = {**self.context, "State": {"EnteredTime": format_timestamp(self.clock.now()),
-                                                 "Name": state.name, "RetryCount": retry_count}}
+            # AWS-recorded: only Task, Parallel and Map states have $$.State.RetryCount
+            entered_state = {"EnteredTime": format_timestamp(self.clock.now()), "Name": state.name}
+            if state.retries:
+                entered_state["RetryCount"] = retry_count
+            context = {**self.context, "State": entered_state}
             try:
                 output, next_name, assigned = handler(self, state, raw, variables, context)
             except StatesError as error:
@@ -269,12 +293,18 @@ class Run:
         results: list[Any] = [None] * len(jobs)
         failures: list[tuple[int, StatesError]] = []
         lock = threading.Lock()
+        children = self.progress.fan_out(len(jobs)) if self.progress is not None else None
 
         def work(index: int) -> None:
             program, item_input, context = jobs[index]
+            child = children[index] if children is not None else None
+            if child is not None and child.done:  # redriven: a branch / iteration that succeeded is kept
+                results[index] = child.output
+                return
             events = self.events.branch(on_item("Started", index, started) if on_item else started)
             try:
-                results[index] = self.branch(signal, context, events).program(program, item_input, dict(variables))
+                results[index] = self.branch(signal, context, events, child).program(program, item_input,
+                                                                                     dict(variables))
             except StatesError as error:
                 if on_item:
                     on_item("Failed", index, events.last)

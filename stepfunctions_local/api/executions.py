@@ -7,20 +7,40 @@ a task interceptor; the execution's ARN names the machine without the suffix.
 """
 from __future__ import annotations
 
+import json
 import math
 import threading
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..api_errors import ApiError
 from ..history import History, Listener, to_datetime
 from ..interpreter import ExecutionResult, Machine
 from ..observers import Observers
+from ..progress import Progress
 from ..records import Arns, Execution, StateMachine, Store
 from ..types import Clock, TaskRunner
-from .common import data, dump, error_cause, execution, execution_name, page, parse_input, state_machine
+from .common import (
+    check_arn,
+    data,
+    dump,
+    error_cause,
+    execution,
+    execution_name,
+    page,
+    parse_input,
+    state_machine,
+)
 
 EXPRESS_MAX_SECONDS = 300
 _FINAL_EVENTS = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
+# RedriveExecution's limits (API reference and Step Functions quotas)
+REDRIVABLE_PERIOD = timedelta(days=14)
+MAX_OPEN_TIME = timedelta(days=365)
+MAX_REDRIVES = 1000
+MAX_HISTORY_EVENTS = 24_999
+CLIENT_TOKEN_LIFETIME = timedelta(minutes=15)
+CLIENT_TOKENS_KEPT = 10
 
 
 class ExecutionsApi:
@@ -47,7 +67,8 @@ class ExecutionsApi:
                              name=f"sfn-{name}", daemon=True).start()
             return {"executionArn": arn, "startDate": started}
         arn = self._arns.execution(sm.name, name)
-        record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case)
+        record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case,
+                           progress=Progress())
         record.history = History(self._clock, self._listener(record))
         with self._store.lock:
             existing = self._store.executions.get(arn)
@@ -57,7 +78,7 @@ class ExecutionsApi:
                 raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
             self._store.executions[arn] = record
         self._begin(record)
-        threading.Thread(target=self._run_standard, args=(record, value), name=f"sfn-{name}", daemon=True).start()
+        self._start_worker(record, value)
         return {"executionArn": arn, "startDate": started}
 
     def start_sync_execution(
@@ -112,13 +133,48 @@ class ExecutionsApi:
         if record.output is not None:
             response.update(data("output", record.output, includedData))
         response.update(error_cause(record.error, record.cause))
-        response["redriveCount"] = 0
-        if record.status in ("RUNNING", "SUCCEEDED"):
-            response["redriveStatus"] = "NOT_REDRIVABLE"
-            response["redriveStatusReason"] = f"Execution is {record.status} and cannot be redriven"
-        else:
+        response["redriveCount"] = record.redrive_count
+        if record.redrive_date is not None:
+            response["redriveDate"] = record.redrive_date
+        reason = self._not_redrivable(record)
+        if reason is None:
             response["redriveStatus"] = "REDRIVABLE"
+        else:
+            response["redriveStatus"] = "NOT_REDRIVABLE"
+            response["redriveStatusReason"] = reason
         return response
+
+    def redrive_execution(self, *, executionArn: str, clientToken: str | None = None) -> dict:
+        if executionArn.split(":")[5:6] == ["express"]:
+            check_arn(executionArn, "express")
+            raise ApiError("ExecutionNotRedrivable", "Execution is an EXPRESS workflow execution and cannot be "
+                                                     "redriven")
+        record = execution(self._store, executionArn)
+        worker = record.worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join()  # a stopped execution's thread ends at its next step; it must not run on
+        now = to_datetime(self._clock.now())
+        with self._store.lock:
+            answered = record.redrive_tokens.get(clientToken) if clientToken is not None else None
+            if answered is not None and now - answered <= CLIENT_TOKEN_LIFETIME:
+                return {"redriveDate": answered}  # the same request again: idempotent
+            reason = self._not_redrivable(record)
+            if reason is not None:
+                raise ApiError("ExecutionNotRedrivable", reason)
+            record.redrive_count += 1
+            record.redrive_date = now
+            if clientToken is not None:
+                record.redrive_tokens[clientToken] = now
+                while len(record.redrive_tokens) > CLIENT_TOKENS_KEPT:
+                    record.redrive_tokens.pop(next(iter(record.redrive_tokens)))
+            record.status, record.stopped, record.output, record.error, record.cause = "RUNNING", None, None, None, None
+            record.stop_requested.clear()
+            record.done.clear()
+            if record.history is not None:
+                record.history.reopen("ExecutionRedriven", "executionRedrivenEventDetails",
+                                      {"redriveCount": record.redrive_count})
+        self._start_worker(record, json.loads(record.input))
+        return {"redriveDate": now}
 
     def describe_state_machine_for_execution(self, *, executionArn: str, **_ignored: Any) -> dict:
         record = execution(self._store, executionArn)
@@ -136,6 +192,7 @@ class ExecutionsApi:
         statusFilter: str | None = None,
         maxResults: int = 0,
         nextToken: str | None = None,
+        redriveFilter: str | None = None,
         **_ignored: Any,
     ) -> dict:
         if stateMachineArn is None:
@@ -146,7 +203,8 @@ class ExecutionsApi:
                            "This operation is not supported by this type of state machine")
         with self._store.lock:
             found = [e for e in self._store.executions.values() if e.state_machine.arn == sm.arn
-                     and (statusFilter is None or e.status == statusFilter)]
+                     and (statusFilter is None or e.status == statusFilter)
+                     and (redriveFilter is None or (redriveFilter == "REDRIVEN") == (e.redrive_count > 0))]
         found.sort(key=lambda e: e.started, reverse=True)
         items = []
         for e in found:
@@ -154,6 +212,9 @@ class ExecutionsApi:
                     "startDate": e.started}
             if e.stopped is not None:
                 item["stopDate"] = e.stopped
+            if e.redrive_count:
+                item["redriveCount"] = e.redrive_count
+                item["redriveDate"] = e.redrive_date
             items.append(item)
         return page(items, "executions", maxResults, nextToken)
 
@@ -189,6 +250,23 @@ class ExecutionsApi:
         """Block until a Standard execution is done (for nested ``.sync`` tasks and tests)."""
         return execution(self._store, execution_arn).done.wait(timeout)
 
+    def _not_redrivable(self, record: Execution) -> str | None:
+        """Why RedriveExecution would refuse this execution (the documented redriveStatusReason), or None."""
+        if record.status in ("RUNNING", "SUCCEEDED"):
+            return f"Execution is {record.status} and cannot be redriven"
+        if self._store.machines.get(record.state_machine.arn) is not record.state_machine:
+            return "State machine is in DELETING status"
+        now = to_datetime(self._clock.now())
+        if record.stopped is not None and now - record.stopped > REDRIVABLE_PERIOD:
+            return "Execution redrivable period exceeded"
+        if now - record.started > MAX_OPEN_TIME:
+            return "Execution has exceeded the max execution time"
+        if record.history is not None and len(record.history) >= MAX_HISTORY_EVENTS:
+            return "Execution history event limit exceeded"
+        if record.redrive_count >= MAX_REDRIVES:
+            return f"Execution has been redriven the maximum number of times ({MAX_REDRIVES})"
+        return None
+
     # -- running --------------------------------------------------------------------------
     def _resolve(self, arn: str) -> tuple[StateMachine, str | None]:
         """The machine of ``arn`` or ``arn#TestCaseName``, and the test case named."""
@@ -223,9 +301,15 @@ class ExecutionsApi:
         max_duration = EXPRESS_MAX_SECONDS if sm.type == "EXPRESS" else None
         history = record.history if record is not None else None
         stop = record.stop_requested if record is not None and sm.type == "STANDARD" else None
-        return machine.run(value, context=_context(sm, arn, name, value, start), tasks=self._tasks,
-                           clock=self._clock, history=history, stop=stop, max_duration=max_duration,
-                           execution=record)
+        context = _context(sm, arn, name, value, start)
+        progress = None
+        if record is not None and record.progress is not None:
+            progress = record.progress
+            if record.redrive_date is not None:
+                context["Execution"]["RedriveCount"] = record.redrive_count
+                context["Execution"]["RedriveTime"] = _iso(record.redrive_date)
+        return machine.run(value, context=context, tasks=self._tasks, clock=self._clock, history=history, stop=stop,
+                           max_duration=max_duration, execution=record, progress=progress)
 
     def _run_express(self, sm: StateMachine, record: Execution | None, arn: str, name: str, value: Any,
                      start: float) -> ExecutionResult:
@@ -238,6 +322,11 @@ class ExecutionsApi:
         if self._observers.active:
             self._observers.finished(record)
         return result
+
+    def _start_worker(self, record: Execution, value: Any) -> None:
+        record.worker = threading.Thread(target=self._run_standard, args=(record, value), name=f"sfn-{record.name}",
+                                         daemon=True)
+        record.worker.start()
 
     def _run_standard(self, record: Execution, value: Any) -> None:
         try:
@@ -270,8 +359,12 @@ class ExecutionsApi:
             record.done.set()
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
-    started = to_datetime(start).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    started = _iso(to_datetime(start))
     return {
         "Execution": {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn,
                       "StartTime": started, "RedriveCount": 0},
