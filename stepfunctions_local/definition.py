@@ -341,7 +341,8 @@ class _Builder:
             raise invalid("Field 'ItemBatcher' is supported only in DISTRIBUTED mode", f"{where}/ItemBatcher")
         inner_language = processor.get("QueryLanguage", language)
         # A Distributed Map without ItemReader/ResultWriter runs its child executions like inline iterations.
-        out: dict[str, Any] = {"processor": self.program(processor, f"{where}/{processor_key}", inner_language)}
+        out: dict[str, Any] = {"processor": self.program(processor, f"{where}/{processor_key}", inner_language),
+                               "distributed": mode == "DISTRIBUTED", "label": body.get("Label")}
         if "ItemBatcher" in body:
             out["batcher"] = f.item_batcher(body["ItemBatcher"], f"{where}/ItemBatcher", language)
         selector_key = "ItemSelector" if "ItemSelector" in body else ("Parameters" if "Parameters" in body else None)

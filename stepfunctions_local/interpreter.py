@@ -18,6 +18,7 @@ from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, is_lambda_function_arn, resource_type
 from .exceptions import StateDataError, StatesError
+from .map_runs import MapRuns
 from .progress import Progress
 from .specs import Catcher, Program, Retrier, StateSpec
 from .timestamps import format_timestamp
@@ -68,7 +69,7 @@ class Machine:
     def run(self, input: Any, *, context: dict, tasks: TaskRunner, clock: Clock,
             history: HistoryRecorder | None = None, stop: threading.Event | None = None,
             max_duration: float | None = None, execution: Any = None,
-            progress: Progress | None = None) -> ExecutionResult:
+            progress: Progress | None = None, map_runs: MapRuns | None = None) -> ExecutionResult:
         """Run to the end; ``execution`` is the API's record, handed to a task interceptor as it is.
 
         ``progress`` (Standard executions) records where the run got to; when it already holds a
@@ -77,7 +78,8 @@ class Machine:
         limits = [limit for limit in (self.timeout, max_duration) if limit]
         deadline = clock.now() + min(limits) if limits else None
         region = _region(context)
-        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline, execution, progress)
+        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline, execution, progress,
+                  map_runs)
         try:
             output = run.program(self.program, input, {})
             if deadline is not None and clock.now() > deadline:
@@ -119,10 +121,11 @@ class _Signal:
 class Run:
     """One execution (or one branch of it): the context object, the services, the limits."""
 
-    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution", "progress")
+    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution", "progress", "map_runs")
 
     def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: _Signal,
-                 deadline: float | None, execution: Any = None, progress: Progress | None = None) -> None:
+                 deadline: float | None, execution: Any = None, progress: Progress | None = None,
+                 map_runs: MapRuns | None = None) -> None:
         self.context = context
         self.tasks = tasks
         self.clock = clock
@@ -131,10 +134,11 @@ class Run:
         self.deadline = deadline
         self.execution = execution
         self.progress = progress  # this run's program position, for redrive (Standard only)
+        self.map_runs = map_runs  # where Distributed Map states record their Map Runs (Standard only)
 
     def branch(self, signal: _Signal, context: dict | None, events: Events, progress: Progress | None = None) -> Run:
         return Run(self.context if context is None else context, self.tasks, self.clock, events, signal,
-                   self.deadline, self.execution, progress)
+                   self.deadline, self.execution, progress, self.map_runs)
 
     def check(self) -> None:
         if self.signal.is_set():

@@ -21,9 +21,10 @@ class Progress:
     children: list[Progress] | None = None  # the current Parallel / Map state's branches or iterations
     done: bool = False
     output: Any = None
+    map_run: Any = None  # the current Distributed Map state's map_runs.MapRun, continued by a redrive
 
     def enter(self, state: str, input: Any, variables: dict) -> None:
-        self.state, self.input, self.variables, self.children = state, input, dict(variables), None
+        self.state, self.input, self.variables, self.children, self.map_run = state, input, dict(variables), None, None
 
     def finish(self, output: Any) -> None:
         self.done, self.output = True, output

@@ -191,5 +191,7 @@ class MapSpec(StateSpec):
     max_concurrency: Value | None = None
     tolerated_count: Value | None = None
     tolerated_percentage: Value | None = None
+    distributed: bool = False  # ProcessorConfig.Mode DISTRIBUTED: a Map Run in Standard executions
+    label: str | None = None
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()

@@ -16,6 +16,7 @@ from typing import Any
 from ..api_errors import ApiError
 from ..history import History, Listener, to_datetime
 from ..interpreter import ExecutionResult, Machine
+from ..map_runs import MapRuns
 from ..observers import Observers
 from ..progress import Progress
 from ..records import Arns, Execution, StateMachine, Store
@@ -44,8 +45,10 @@ CLIENT_TOKENS_KEPT = 10
 
 
 class ExecutionsApi:
-    def __init__(self, store: Store, clock: Clock, arns: Arns, tasks: TaskRunner, observers: Observers) -> None:
+    def __init__(self, store: Store, clock: Clock, arns: Arns, tasks: TaskRunner, observers: Observers,
+                 map_runs: MapRuns) -> None:
         self._store = store
+        self._map_runs = map_runs
         self._clock = clock
         self._arns = arns
         self._tasks = tasks
@@ -302,14 +305,14 @@ class ExecutionsApi:
         history = record.history if record is not None else None
         stop = record.stop_requested if record is not None and sm.type == "STANDARD" else None
         context = _context(sm, arn, name, value, start)
-        progress = None
-        if record is not None and record.progress is not None:
-            progress = record.progress
+        progress = map_runs = None
+        if record is not None and record.progress is not None:  # Standard
+            progress, map_runs = record.progress, self._map_runs
             if record.redrive_date is not None:
                 context["Execution"]["RedriveCount"] = record.redrive_count
                 context["Execution"]["RedriveTime"] = _iso(record.redrive_date)
         return machine.run(value, context=context, tasks=self._tasks, clock=self._clock, history=history, stop=stop,
-                           max_duration=max_duration, execution=record, progress=progress)
+                           max_duration=max_duration, execution=record, progress=progress, map_runs=map_runs)
 
     def _run_express(self, sm: StateMachine, record: Execution | None, arn: str, name: str, value: Any,
                      start: float) -> ExecutionResult:
