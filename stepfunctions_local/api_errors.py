@@ -40,6 +40,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "DescribeMapRun": ("map_runs", "describe_map_run"),
     "ListMapRuns": ("map_runs", "list_map_runs"),
     "UpdateMapRun": ("map_runs", "update_map_run"),
+    "TestState": ("test_states", "test_state"),
     "SendTaskSuccess": ("callbacks", "send_task_success"),
     "SendTaskFailure": ("callbacks", "send_task_failure"),
     "SendTaskHeartbeat": ("callbacks", "send_task_heartbeat"),

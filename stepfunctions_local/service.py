@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from stepfunctions_local.api.callbacks import CallbacksApi
 from stepfunctions_local.api.executions import ExecutionsApi
 from stepfunctions_local.api.map_runs import MapRunsApi
+from stepfunctions_local.api.test_state import TestStateApi
 from stepfunctions_local.api.state_machines import StateMachinesApi
 from stepfunctions_local.api.tags import TagsApi
 from stepfunctions_local.api_errors import OPERATIONS, ApiError
@@ -57,6 +58,7 @@ class Runtime:
         map_runs = MapRuns(self.clock)
         self.executions = ExecutionsApi(store, self.clock, self.arns, self.tasks, self.observers, map_runs)
         self.map_runs = MapRunsApi(store, map_runs)
+        self.test_states = TestStateApi(self.clock, self.tasks, region_name, account_id)
         self.callbacks = CallbacksApi(self.tasks.tokens)
         self.tags = TagsApi(store)
 

@@ -1,0 +1,234 @@
+"""TestState: run one state (alone, or picked from a whole machine by ``stateName``) once, and say what happened.
+
+As AWS does: no retry is waited for (a matching retrier answers ``RETRIABLE``), a matching
+catcher answers ``CAUGHT_ERROR`` with its ``nextState``, and a Task may be answered by ``mock``
+(``result`` or ``errorOutput``) instead of its resource. ``inspectionLevel`` DEBUG and TRACE add
+``inspectionData``: the state's data at each step of its data flow.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import paths, states
+from ..api_errors import ApiError, invalid_definition
+from ..dataflow import JsonPathFlow
+from ..events import Events
+from ..exceptions import DefinitionError, StatesError
+from ..interception import InterceptResult
+from ..interpreter import Run, _caught, _located, _matches, _Signal, compile_definition
+from ..specs import ChoiceSpec, StateSpec, TaskSpec
+from ..timestamps import format_timestamp
+from ..types import Clock, TaskRunner
+from .common import check_arn, dump
+
+_PLACEHOLDER = {"Type": "Succeed"}
+_LEVELS = ("INFO", "DEBUG", "TRACE")
+_VALIDATION_MODES = ("STRICT", "PRESENT", "NONE")
+
+
+class _Mocked:
+    """The Runtime's tasks, with ``mock`` answering the tested state's Task (the task-interceptor hook)."""
+
+    def __init__(self, tasks: TaskRunner, mock: dict | None) -> None:
+        self.tokens = tasks.tokens
+        self._tasks = tasks
+        self.interceptor = self if mock is not None else None
+        self._mock = mock or {}
+        self.result: Any = None
+
+    def intercept(self, execution: Any, state_name: str, resource: str, parameters: Any) -> InterceptResult:
+        failure = self._mock.get("errorOutput")
+        if failure is not None:
+            return InterceptResult.throws(failure.get("error"), failure.get("cause"))
+        self.result = json.loads(self._mock["result"])
+        return InterceptResult.returns(self.result)
+
+    def run_task(self, resource: str, parameters: Any, *, context: dict, timeout: float | None) -> Any:
+        self.result = self._tasks.run_task(resource, parameters, context=context, timeout=timeout)
+        return self.result
+
+
+class TestStateApi:
+    __test__ = False  # not a pytest class
+
+    def __init__(self, clock: Clock, tasks: TaskRunner, region: str, account_id: str) -> None:
+        self._clock = clock
+        self._tasks = tasks
+        self._region = region
+        self._account_id = account_id
+
+    def test_state(self, *, definition: str, roleArn: str | None = None, input: str | None = None,
+                   inspectionLevel: str = "INFO", revealSecrets: bool = False, variables: str | None = None,
+                   stateName: str | None = None, mock: dict | None = None, context: str | None = None,
+                   stateConfiguration: dict | None = None) -> dict:
+        if roleArn is not None:
+            check_arn(roleArn, "role")
+        if inspectionLevel not in _LEVELS:
+            raise ApiError("ValidationException", _enum("inspectionLevel", inspectionLevel, _LEVELS))
+        state = self._state(definition, stateName)
+        value = _json("input", input, "{}", "InvalidExecutionInput")
+        scope_variables = _json("variables", variables, "{}", "ValidationException")
+        if not isinstance(scope_variables, dict):
+            raise ApiError("ValidationException", "Invalid variables: the variables must be a JSON object")
+        context_object = self._context(state, _json("context", context, "{}", "ValidationException"))
+        self._check_mock(state, mock)
+        retries = int((stateConfiguration or {}).get("retrierRetryCount", 0))
+        tasks = _Mocked(self._tasks, mock)
+        run = Run(context_object, tasks, self._clock, Events(None, self._region), _Signal(None, None), None,
+                  execution=object())
+        handler = states.HANDLERS[state.__class__]
+        try:
+            output, next_state, _ = handler(run, state, value, scope_variables, context_object)
+        except StatesError as raised:
+            error = _located(raised, state, 1)
+            return self._failed(state, error, value, scope_variables, context_object, retries, inspectionLevel)
+        answer: dict[str, Any] = {"output": dump(output), "status": "SUCCEEDED"}
+        if next_state is not None:
+            answer["nextState"] = next_state
+        if inspectionLevel != "INFO":
+            answer["inspectionData"] = _inspection(state, value, scope_variables, context_object, tasks.result)
+        return answer
+
+    # -- request checks -------------------------------------------------------------------
+    def _state(self, definition: str, name: str | None) -> StateSpec:
+        try:
+            document = json.loads(definition)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and "States" not in document and "Type" in document:
+            name = name or "TestState"
+            # one state: the states it names (Next, Default, Choices, Catch) exist for the compiler only
+            targets = _targets(document)
+            machine_states = {target: _PLACEHOLDER for target in targets if target != name}
+            machine_states[name] = document
+            definition = json.dumps({"StartAt": name, "States": machine_states})
+        elif isinstance(document, dict) and name is None:
+            raise ApiError("ValidationException", "The field 'stateName' is required when the definition is a "
+                                                  "state machine")
+        try:
+            machine = compile_definition(definition)
+        except DefinitionError as error:
+            raise invalid_definition(error) from None
+        state = machine.program.states.get(name)
+        if state is None:
+            raise ApiError("ValidationException", f"State '{name}' does not exist in the definition")
+        return state
+
+    def _check_mock(self, state: StateSpec, mock: dict | None) -> None:
+        if mock is None:
+            return
+        if not isinstance(state, TaskSpec):
+            raise ApiError("ValidationException", "A mock can only be used to test a Task state")
+        if ("result" in mock) == ("errorOutput" in mock):
+            raise ApiError("ValidationException", "A mock must have exactly one of 'result' or 'errorOutput'")
+        mode = mock.get("fieldValidationMode", "STRICT")
+        if mode not in _VALIDATION_MODES:
+            raise ApiError("ValidationException", _enum("mock.fieldValidationMode", mode, _VALIDATION_MODES))
+        if "result" in mock:
+            _json("mock.result", mock["result"], None, "ValidationException")
+
+    def _context(self, state: StateSpec, given: Any) -> dict:
+        now = format_timestamp(self._clock.now())
+        machine = f"arn:aws:states:{self._region}:{self._account_id}:stateMachine:TestState"
+        context: dict[str, Any] = {
+            "Execution": {"Id": machine.replace(":stateMachine:", ":execution:") + ":TestState", "Input": {},
+                          "Name": "TestState", "StartTime": now, "RedriveCount": 0},
+            "StateMachine": {"Id": machine, "Name": "TestState"},
+            "State": {"EnteredTime": now, "Name": state.name},
+        }
+        if state.retries:
+            context["State"]["RetryCount"] = 0
+        if isinstance(given, dict):
+            for key, part in given.items():
+                context[key] = {**context[key], **part} if isinstance(part, dict) and key in context else part
+        return context
+
+    # -- answers ------------------------------------------------------------------------------
+    def _failed(self, state: StateSpec, error: StatesError, value: Any, variables: dict, context: dict,
+                retries: int, level: str) -> dict:
+        answer: dict[str, Any] = {}
+        details: dict[str, Any] = {}
+        for index, retrier in enumerate(state.retry):
+            if _matches(retrier.errors, error.error):
+                if retries < retrier.max_attempts:
+                    answer["status"] = "RETRIABLE"
+                    details = {"retryIndex": index,
+                               "retryBackoffIntervalSeconds": int(retrier.interval * retrier.backoff ** retries)}
+                break
+        if "status" not in answer:
+            for index, catcher in enumerate(state.catch):
+                if _matches(catcher.errors, error.error):
+                    output, _ = _caught(state, catcher, error, value, variables, context)
+                    answer.update(status="CAUGHT_ERROR", output=dump(output), nextState=catcher.next)
+                    details = {"catchIndex": index}
+                    break
+        answer.setdefault("status", "FAILED")
+        if error.error is not None:
+            answer["error"] = error.error
+        if error.cause is not None:
+            answer["cause"] = error.cause
+        if level != "INFO":
+            data = {"input": dump(value)}
+            if isinstance(state.flow, JsonPathFlow):
+                data["afterInputPath"] = dump(_after_input_path(state, value, variables, context))
+            if details:
+                data["errorDetails"] = details
+            answer["inspectionData"] = data
+        return answer
+
+
+def _inspection(state: StateSpec, value: Any, variables: dict, context: dict, result: Any) -> dict:
+    """What DEBUG/TRACE show: the data after each JSONPath step (AWS-recorded shapes for Pass/Task/Choice)."""
+    data: dict[str, Any] = {"input": dump(value)}
+    flow = state.flow
+    if not isinstance(flow, JsonPathFlow):
+        if result is not None:
+            data["result"] = dump(result)
+        return data
+    effective = _after_input_path(state, value, variables, context)
+    pass_result = getattr(state, "result", None)
+    if pass_result is None:
+        data["afterInputPath"] = dump(effective)
+    if isinstance(state, ChoiceSpec) or state.type in ("Succeed", "Fail", "Wait"):
+        return data
+    scope = flow.enter(value, context, dict(variables))
+    if pass_result is not None:
+        result = pass_result(None)
+    else:
+        data["afterParameters"] = dump(flow.effective_input(scope))
+        if result is None:
+            result = flow.effective_input(scope)
+        elif state.type == "Task":
+            data["result"] = dump(result)
+    if pass_result is not None:
+        data["result"] = dump(result)
+    selected = flow.result_selector(paths.Env(result, context, variables)) if flow.result_selector else result
+    data["afterResultSelector"] = dump(selected)
+    data["afterResultPath"] = dump(paths.apply_result_path(flow.result_path, value, selected))
+    return data
+
+
+def _after_input_path(state: StateSpec, value: Any, variables: dict, context: dict) -> Any:
+    return state.flow.enter(value, context, dict(variables)).input
+
+
+def _targets(body: dict) -> set[str]:
+    names = {body.get("Next"), body.get("Default")}
+    names.update(rule.get("Next") for rule in body.get("Choices") or [] if isinstance(rule, dict))
+    names.update(catcher.get("Next") for catcher in body.get("Catch") or [] if isinstance(catcher, dict))
+    return {name for name in names if isinstance(name, str)}
+
+
+def _json(member: str, text: str | None, default: str | None, code: str) -> Any:
+    try:
+        return json.loads(default if text is None else text)
+    except ValueError as error:
+        if code == "InvalidExecutionInput":
+            raise ApiError(code, f"Invalid State Machine Execution Input: '{error}'") from None
+        raise ApiError(code, f"Invalid {member}: '{error}'") from None
+
+
+def _enum(member: str, value: str, allowed: tuple[str, ...]) -> str:
+    return (f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(allowed)}]")
