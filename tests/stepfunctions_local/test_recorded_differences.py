@@ -1,0 +1,64 @@
+"""Behaviour pinned to AWS's recordings where it differs from what the docs suggest (the recording wins)."""
+from __future__ import annotations
+
+import base64
+import json
+
+from .service_support import create, definition
+
+
+def _run(sfn, states: dict, value: object = None) -> dict:
+    arn = create(sfn, "recorded", definition(states))
+    return sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps(value if value is not None else {}))
+
+
+class TestContextRetryCount:
+    def test_pass_state_has_no_retry_count(self, sfn):
+        # The docs' context object example shows State.RetryCount; AWS's recording of a Pass state's "$$"
+        # (localstack test_context_object snapshot) has only EnteredTime and Name: the recording wins.
+        output = json.loads(_run(sfn, {"P": {"Type": "Pass", "Parameters": {"state.$": "$$.State"},
+                                             "End": True}})["output"])
+        assert set(output["state"]) == {"EnteredTime", "Name"}
+
+    def test_task_state_has_retry_count_and_execution_redrive_count(self, sfn, runtime):
+        runtime.register_lambda("echo", lambda event, context: event)
+        output = json.loads(_run(sfn, {"T": {
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:echo",
+            "Parameters": {"retries.$": "$$.State.RetryCount", "redrives.$": "$$.Execution.RedriveCount"},
+            "End": True}})["output"])
+        assert output == {"retries": 0, "redrives": 0}
+
+
+class TestLambdaInvoke:
+    def test_error_cause_is_compact_json(self, sfn, runtime):
+        # AWS-recorded (service_lambda_raise_exception): lambda:invoke writes the cause without spaces
+        def broken(event, context):
+            raise ValueError("bad")
+
+        runtime.register_lambda("broken", broken)
+        answer = _run(sfn, {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                  "Parameters": {"FunctionName": "broken", "Payload": {}}, "End": True}})
+        assert answer["cause"].startswith('{"errorMessage":"bad","errorType":"ValueError",')
+
+    def test_lambda_arn_resource_keeps_spaced_cause(self, sfn, runtime):
+        # AWS-recorded (test_task_lambda raise_exception_catch): a Lambda ARN resource's cause has spaces
+        def broken(event, context):
+            raise ValueError("bad")
+
+        runtime.register_lambda("broken", broken)
+        answer = _run(sfn, {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:broken",
+                                  "End": True}})
+        assert answer["cause"].startswith('{"errorMessage": "bad", "errorType": "ValueError",')
+
+    def test_null_payload_reaches_the_function_as_empty_object(self, sfn, runtime):
+        runtime.register_lambda("echo", lambda event, context: event)
+        answer = _run(sfn, {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                  "Parameters": {"FunctionName": "echo", "Payload": None}, "End": True}})
+        assert json.loads(answer["output"])["Payload"] == {}
+
+    def test_log_type_tail_answers_log_result(self, sfn, runtime):
+        runtime.register_lambda("echo", lambda event, context: event)
+        answer = _run(sfn, {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                  "Parameters": {"FunctionName": "echo", "LogType": "Tail"}, "End": True}})
+        log = base64.b64decode(json.loads(answer["output"])["LogResult"]).decode()
+        assert log.startswith("START RequestId: ") and "\nREPORT RequestId: " in log
