@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from stepfunctions_local.api.callbacks import CallbacksApi
 from stepfunctions_local.api.executions import ExecutionsApi
 from stepfunctions_local.api.map_runs import MapRunsApi
-from stepfunctions_local.api.test_state import TestStateApi
 from stepfunctions_local.api.state_machines import StateMachinesApi
 from stepfunctions_local.api.tags import TagsApi
+from stepfunctions_local.api.test_state import TestStateApi
 from stepfunctions_local.api_errors import OPERATIONS, ApiError
 from stepfunctions_local.clock import RealClock
 from stepfunctions_local.integrations import TaskDispatcher

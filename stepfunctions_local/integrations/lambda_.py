@@ -145,7 +145,7 @@ def invoke_optimised(registry: LambdaRegistry, parameters: dict) -> dict:
 
 
 def _compact(error: StatesError) -> StatesError:
-    """AWS-recorded: lambda:invoke writes the function's error JSON without spaces (a Lambda ARN resource keeps them)."""
+    """AWS-recorded: lambda:invoke writes the function's error JSON without spaces (a Lambda ARN keeps them)."""
     if error.cause is None or not error.cause.startswith("{"):
         return error
     try:
