@@ -28,6 +28,9 @@ from .types import Clock, HistoryRecorder, TaskRunner
 _TERMINAL_ERROR = "States.Runtime"
 _REAL_SLEEP_SLICE = 0.05
 _TIMEOUTS = ("States.Timeout", "States.HeartbeatTimeout")
+# AWS-recorded (localstack test_heartbeats snapshot): a missed heartbeat is reported as States.Timeout
+# (TaskTimedOut / ExecutionFailed without a cause), not the States.HeartbeatTimeout the docs name.
+_HEARTBEAT_EXPIRED = "States.Timeout"
 WAIT_FOR_TASK_TOKEN = ".waitForTaskToken"
 _PAYLOAD_LIMIT = 262_144
 
@@ -280,7 +283,7 @@ class Run:
             if deadline is not None and now >= deadline:
                 raise StatesError("States.Timeout", None)
             if heartbeat is not None and now - callback.last_beat >= heartbeat:
-                raise StatesError("States.HeartbeatTimeout", None)
+                raise StatesError(_HEARTBEAT_EXPIRED, None)
         return callback.result()
 
     # -- Parallel / Map fan-out -------------------------------------------------------------
