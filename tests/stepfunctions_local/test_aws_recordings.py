@@ -5,9 +5,11 @@ the ``definition``, the ``input``, the ``lambdas`` it calls (function name -> a 
 re-created from localstack's tiny Lambda files), optionally ``recorded_at`` (the clock starts
 there, so absolute Wait timestamps mean what they meant then) and ``expected``: what AWS returned
 (``status`` with ``output``, or ``error`` and ``cause``) or the ``exception`` CreateStateMachine
-raised, copied verbatim. Ids are normalised the way the snapshots do: any UUID matches
-``<uuid:N>`` / ``<request_id>``, and a Lambda error's ``requestId`` and ``stackTrace`` (paths in
-AWS's sandbox) compare as placeholders.
+raised, copied verbatim; where the recording has the execution's history, ``history`` lists its
+event types in order and they are compared too (an execution observer collects ours). Ids are
+normalised the way the snapshots do: any UUID matches ``<uuid:N>`` / ``<request_id>``, and a Lambda
+error's ``requestId`` and ``stackTrace`` (paths in AWS's sandbox) compare as placeholders; whether
+such an error JSON is written compactly (``lambda:invoke``) or with spaces (a Lambda ARN) is kept.
 """
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ def _normalised(value: Any) -> Any:
     if isinstance(value, str) and value.startswith('{"errorMessage"'):
         cause = json.loads(value)
         cause.update({key: f"<{key}>" for key in ("requestId", "stackTrace") if key in cause})
-        return _normalised(cause)
+        return {"compact": value.startswith('{"errorMessage":"'), "error": _normalised(cause)}
     if isinstance(value, str):
         return UUID.sub("<uuid>", value)
     return value
@@ -71,12 +73,30 @@ def _recordings() -> list[Any]:
     return [pytest.param(json.loads(path.read_text()), id=path.stem) for path in sorted(RECORDINGS.glob("*.json"))]
 
 
-def _runtime(recording: dict) -> stepfunctions_local.Runtime:
+class _EventTypes:
+    """An execution observer keeping the event types of the (Express) execution, in order."""
+
+    def __init__(self) -> None:
+        self.types: list[str] = []
+
+    def execution_started(self, record: Any) -> None:
+        pass
+
+    def history_event(self, record: Any, event: dict) -> None:
+        self.types.append(event["type"])
+
+    def execution_finished(self, record: Any) -> None:
+        pass
+
+
+def _runtime(recording: dict, observer: _EventTypes) -> stepfunctions_local.Runtime:
     recorded_at = recording.get("recorded_at")
     clock = ManualClock(datetime.fromisoformat(recorded_at).timestamp()) if recorded_at else ManualClock()
     runtime = stepfunctions_local.Runtime(clock=clock)
     for name, handler in recording.get("lambdas", {}).items():
         runtime.register_lambda(name, LAMBDAS[handler])
+    if "history" in recording:
+        runtime.add_observer(observer)
     return runtime
 
 
@@ -89,7 +109,8 @@ def _create(client: stepfunctions_local.Client, recording: dict) -> str:
 @pytest.mark.parametrize("recording", _recordings())
 def test_recorded_case_matches_aws(recording: dict) -> None:
     # GIVEN the recorded definition, as an Express workflow, with the Lambda functions it calls
-    client = stepfunctions_local.client(runtime=_runtime(recording))
+    observer = _EventTypes()
+    client = stepfunctions_local.client(runtime=_runtime(recording, observer))
     expected = recording["expected"]
     if "exception" in expected:
         # WHEN AWS refused to create it
@@ -109,3 +130,6 @@ def test_recorded_case_matches_aws(recording: dict) -> None:
     else:
         assert response.get("error") == expected.get("error")
         assert _normalised(response.get("cause")) == _normalised(expected.get("cause"))
+    # AND, where AWS recorded the history, the same events in the same order
+    if "history" in recording:
+        assert observer.types == recording["history"]
