@@ -16,7 +16,7 @@ from . import definition as d
 from . import states
 from .callbacks import Callback
 from .clock import RealClock
-from .events import Events, is_lambda_function_arn, resource_type
+from .events import Events, data_limit_exceeded, is_lambda_function_arn, resource_type, too_large
 from .exceptions import StateDataError, StatesError
 from .map_runs import MapRuns
 from .progress import Progress
@@ -32,7 +32,6 @@ _TIMEOUTS = ("States.Timeout", "States.HeartbeatTimeout")
 # (TaskTimedOut / ExecutionFailed without a cause), not the States.HeartbeatTimeout the docs name.
 _HEARTBEAT_EXPIRED = "States.Timeout"
 WAIT_FOR_TASK_TOKEN = ".waitForTaskToken"
-_PAYLOAD_LIMIT = 262_144
 
 
 # Records a Map iteration event ("Started", "Succeeded", ...) for an item after an event; returns its id.
@@ -45,6 +44,7 @@ class ExecutionResult:
     output: Any = None
     error: str | None = None
     cause: str | None = None
+    last_state: str | None = None  # the state that produced ``output``
 
 
 class _Aborted(Exception):
@@ -95,7 +95,7 @@ class Machine:
             return ExecutionResult("ABORTED")
         except Exception as error:  # noqa: BLE001 - a broken library call fails the execution, not the caller
             return ExecutionResult("FAILED", error="States.Runtime", cause=f"{type(error).__name__}: {error}")
-        return ExecutionResult("SUCCEEDED", output=output)
+        return ExecutionResult("SUCCEEDED", output=output, last_state=run.last_state)
 
 
 def _region(context: dict) -> str:
@@ -124,7 +124,8 @@ class _Signal:
 class Run:
     """One execution (or one branch of it): the context object, the services, the limits."""
 
-    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution", "progress", "map_runs")
+    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution", "progress", "map_runs",
+                 "last_state")
 
     def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: _Signal,
                  deadline: float | None, execution: Any = None, progress: Progress | None = None,
@@ -138,6 +139,7 @@ class Run:
         self.execution = execution
         self.progress = progress  # this run's program position, for redrive (Standard only)
         self.map_runs = map_runs  # where Distributed Map states record their Map Runs (Standard only)
+        self.last_state: str | None = None
 
     def branch(self, signal: _Signal, context: dict | None, events: Events, progress: Progress | None = None) -> Run:
         return Run(self.context if context is None else context, self.tasks, self.clock, events, signal,
@@ -172,9 +174,12 @@ class Run:
         name: str | None = program.start_at
         progress = self.progress
         if progress is None:
+            last = name
             while name is not None:
                 self.check()
+                last = name
                 input, name = self.state(states[name], input, variables)
+            self.last_state = last  # names the state in a DataLimitExceeded found by the caller (no history)
             return input
         resuming = progress.resumable()
         if resuming:  # redriven: the unsuccessful state again, with the input and variables it had
@@ -265,10 +270,7 @@ class Run:
             if token:
                 self.tasks.tokens.close(token, timed_out=timed_out)
         if _too_large(result):
-            kind = resource if is_lambda_function_arn(resource) else resource_type(resource)[0]
-            failure = StatesError("States.DataLimitExceeded",
-                                  f"The state/task '{kind}' returned a result with a size exceeding the maximum "
-                                  "number of bytes service limit.")
+            failure = data_limit_exceeded(resource if is_lambda_function_arn(resource) else resource_type(resource)[0])
             self.events.task_failed(resource, failure.error, failure.cause, False)
             raise failure
         self.events.task_succeeded(resource, result)
@@ -376,8 +378,7 @@ def _run_threads(work: Callable[[int], None], count: int, workers: int, errors: 
 
 def _too_large(result: Any) -> bool:
     """Over Step Functions' 256 KiB payload quota (UTF-8 bytes of the JSON text)."""
-    text = json.dumps(result, separators=(",", ":"), ensure_ascii=False)
-    return len(text) > _PAYLOAD_LIMIT // 4 and len(text.encode()) > _PAYLOAD_LIMIT
+    return too_large(json.dumps(result, separators=(",", ":"), ensure_ascii=False))
 
 
 def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:

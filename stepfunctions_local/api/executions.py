@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..api_errors import ApiError
+from ..events import data_limit_exceeded, too_large
 from ..history import History, Listener, to_datetime
 from ..interpreter import ExecutionResult, Machine
 from ..map_runs import MapRuns
@@ -111,8 +112,13 @@ class ExecutionsApi:
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
             "startDate": to_datetime(start), "stopDate": to_datetime(stop), "status": result.status,
         }
-        if result.status == "SUCCEEDED":
-            response.update(data("output", dump(result.output), includedData))
+        text = dump(result.output) if result.status == "SUCCEEDED" else ""
+        if too_large(text):  # no history recorded each state's exit: the last one is checked here
+            failure = data_limit_exceeded(result.last_state or "")
+            response["status"] = "FAILED"
+            response.update(error_cause(failure.error, failure.cause))
+        elif result.status == "SUCCEEDED":
+            response.update(data("output", text, includedData))
         else:
             response.update(error_cause(result.error, result.cause))
         response.update(data("input", text, includedData))

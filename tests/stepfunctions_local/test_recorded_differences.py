@@ -62,3 +62,26 @@ class TestLambdaInvoke:
                                   "Parameters": {"FunctionName": "echo", "LogType": "Tail"}, "End": True}})
         log = base64.b64decode(json.loads(answer["output"])["LogResult"]).decode()
         assert log.startswith("START RequestId: ") and "\nREPORT RequestId: " in log
+
+
+class TestStateDataLimit:
+    """AWS-recorded (localstack test_states_errors::test_start_large_input): a Pass state whose result is over
+    256 KiB fails the execution with States.DataLimitExceeded, and its Exited event is never written."""
+
+    DEFINITION = {"StartAt": "State_1", "States": {"State_1": {"Type": "Pass", "Result": {"Arg1": "a" * 257 * 1024},
+                                                               "End": True}}}
+    CAUSE = ("The state/task 'State_1' returned a result with a size exceeding the maximum number of bytes "
+             "service limit.")
+
+    def test_express_execution_fails(self, sfn):
+        answer = _run(sfn, self.DEFINITION["States"])
+        assert (answer["status"], answer["error"], answer["cause"]) == ("FAILED", "States.DataLimitExceeded",
+                                                                        self.CAUSE)
+
+    def test_standard_history_ends_without_the_exit(self, runtime, sfn):
+        arn = create(sfn, "large", json.dumps(self.DEFINITION), "STANDARD")
+        execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        assert runtime.wait_for(execution, timeout=10)
+        events = sfn.get_execution_history(executionArn=execution)["events"]
+        assert [event["type"] for event in events] == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
+        assert events[-1]["executionFailedEventDetails"] == {"error": "States.DataLimitExceeded", "cause": self.CAUSE}
