@@ -112,13 +112,13 @@ class ExecutionsApi:
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
             "startDate": to_datetime(start), "stopDate": to_datetime(stop), "status": result.status,
         }
-        text = dump(result.output) if result.status == "SUCCEEDED" else ""
-        if too_large(text):  # no history recorded each state's exit: the last one is checked here
+        output_text = dump(result.output) if result.status == "SUCCEEDED" else ""
+        if too_large(output_text):  # no history recorded each state's exit: the last one is checked here
             failure = data_limit_exceeded(result.last_state or "")
             response["status"] = "FAILED"
             response.update(error_cause(failure.error, failure.cause))
         elif result.status == "SUCCEEDED":
-            response.update(data("output", text, includedData))
+            response.update(data("output", output_text, includedData))
         else:
             response.update(error_cause(result.error, result.cause))
         response.update(data("input", text, includedData))
