@@ -1,13 +1,16 @@
 """TestState: run one state (alone, or picked from a whole machine by ``stateName``) once, and say what happened.
 
 As AWS does: no retry is waited for (a matching retrier answers ``RETRIABLE``), a matching
-catcher answers ``CAUGHT_ERROR`` with its ``nextState``, and a Task may be answered by ``mock``
-(``result`` or ``errorOutput``) instead of its resource. ``inspectionLevel`` DEBUG and TRACE add
-``inspectionData``: the state's data at each step of its data flow.
+catcher answers ``CAUGHT_ERROR`` with its ``nextState``, and a Task, Map or Parallel state may be
+answered by ``mock`` (``result`` or ``errorOutput``) instead of its resource or its branches /
+iterations (Map and Parallel require one). ``inspectionLevel`` DEBUG and TRACE add
+``inspectionData``: the state's data at each step of its data flow. Validation messages are the
+ones AWS recorded (localstack's test_state_mock_validation snapshot).
 """
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from .. import paths, states
@@ -17,12 +20,14 @@ from ..events import Events
 from ..exceptions import DefinitionError, StatesError
 from ..interception import InterceptResult
 from ..interpreter import Run, _caught, _located, _matches, _Signal, compile_definition
-from ..specs import ChoiceSpec, StateSpec, TaskSpec
+from ..specs import ChoiceSpec, MapSpec, ParallelSpec, StateSpec, TaskSpec
 from ..timestamps import format_timestamp
 from ..types import Clock, TaskRunner
 from .common import check_arn, dump
 
 _PLACEHOLDER = {"Type": "Succeed"}
+_MOCKABLE = (TaskSpec, MapSpec, ParallelSpec)
+_FAN_OUT = (MapSpec, ParallelSpec)
 _LEVELS = ("INFO", "DEBUG", "TRACE")
 _VALIDATION_MODES = ("STRICT", "PRESENT", "NONE")
 
@@ -49,6 +54,23 @@ class _Mocked:
         return self.result
 
 
+class _MockedRun(Run):
+    """A Run whose Map / Parallel fan-out is answered by the mock instead of running branches or iterations."""
+
+    __slots__ = ("mock", "failures", "fanned_out")
+
+    def fan_out(self, jobs: list, variables: dict, max_concurrency: int, tolerated: Any, on_item: Any,
+                started: int) -> list:
+        self.fanned_out = {"items": len(jobs), "max_concurrency": max_concurrency}
+        failure = (self.mock or {}).get("errorOutput")
+        if failure is not None:
+            raise StatesError(failure.get("error"), failure.get("cause"))
+        if self.failures and (tolerated is None or not tolerated(self.failures)):
+            raise StatesError("States.ExceedToleratedFailureThreshold",
+                              "The specified tolerated failure threshold was exceeded")
+        return json.loads(self.mock["result"])
+
+
 class TestStateApi:
     __test__ = False  # not a pytest class
 
@@ -67,27 +89,37 @@ class TestStateApi:
         if inspectionLevel not in _LEVELS:
             raise ApiError("ValidationException", _enum("inspectionLevel", inspectionLevel, _LEVELS))
         state = self._state(definition, stateName)
+        if isinstance(state, _FAN_OUT) and mock is None:
+            raise ApiError("InvalidDefinition", "TestState API does not support Map or Parallel states. Supported "
+                                                "state types include: [Task, Wait, Pass, Succeed, Fail, Choice]")
         value = _json("input", input, "{}", "InvalidExecutionInput")
         scope_variables = _json("variables", variables, "{}", "ValidationException")
         if not isinstance(scope_variables, dict):
             raise ApiError("ValidationException", "Invalid variables: the variables must be a JSON object")
-        context_object = self._context(state, _json("context", context, "{}", "ValidationException"))
-        self._check_mock(state, mock)
-        retries = int((stateConfiguration or {}).get("retrierRetryCount", 0))
-        tasks = _Mocked(self._tasks, mock)
-        run = Run(context_object, tasks, self._clock, Events(None, self._region), _Signal(None, None), None,
-                  execution=object())
+        context_object = self._context(state, value, roleArn, _json("context", context, "{}", "ValidationException"))
+        self._check_mock(state, mock, revealSecrets)
+        configuration = stateConfiguration or {}
+        retries = int(configuration.get("retrierRetryCount", 0))
+        tasks = _Mocked(self._tasks, mock if isinstance(state, TaskSpec) else None)
+        run = _MockedRun(context_object, tasks, self._clock, Events(None, self._region), _Signal(None, None), None,
+                         execution=object())
+        run.mock, run.failures, run.fanned_out = mock, int(configuration.get("mapIterationFailureCount", 0)), None
         handler = states.HANDLERS[state.__class__]
         try:
             output, next_state, _ = handler(run, state, value, scope_variables, context_object)
         except StatesError as raised:
             error = _located(raised, state, 1)
-            return self._failed(state, error, value, scope_variables, context_object, retries, inspectionLevel)
-        answer: dict[str, Any] = {"output": dump(output), "status": "SUCCEEDED"}
-        if next_state is not None:
-            answer["nextState"] = next_state
-        if inspectionLevel != "INFO":
-            answer["inspectionData"] = _inspection(state, value, scope_variables, context_object, tasks.result)
+            answer = self._failed(state, error, value, scope_variables, context_object, retries, inspectionLevel)
+        else:
+            answer = {"output": dump(output), "status": "SUCCEEDED"}
+            if next_state is not None:
+                answer["nextState"] = next_state
+            if inspectionLevel != "INFO":
+                result = tasks.result if run.fanned_out is None else json.loads(mock["result"])
+                answer["inspectionData"] = _inspection(state, value, scope_variables, context_object, result)
+        if inspectionLevel != "INFO" and run.fanned_out is not None:
+            answer.setdefault("inspectionData", {}).update(_fan_out_data(state, value, scope_variables,
+                                                                         context_object, run.fanned_out))
         return answer
 
     # -- request checks -------------------------------------------------------------------
@@ -115,27 +147,42 @@ class TestStateApi:
             raise ApiError("ValidationException", f"State '{name}' does not exist in the definition")
         return state
 
-    def _check_mock(self, state: StateSpec, mock: dict | None) -> None:
+    def _check_mock(self, state: StateSpec, mock: dict | None, reveal_secrets: bool) -> None:
         if mock is None:
             return
-        if not isinstance(state, TaskSpec):
-            raise ApiError("ValidationException", "A mock can only be used to test a Task state")
+        if not isinstance(state, _MOCKABLE):
+            raise ApiError("ValidationException", f"State type '{state.type}' is not supported when a mock is "
+                                                  "specified")
         if ("result" in mock) == ("errorOutput" in mock):
-            raise ApiError("ValidationException", "A mock must have exactly one of 'result' or 'errorOutput'")
+            raise ApiError("ValidationException",
+                           "A test mock should have only one of the following fields: [result, errorOutput].")
+        if reveal_secrets:
+            raise ApiError("ValidationException", "TestState does not support RevealSecrets when a mock is specified.")
         mode = mock.get("fieldValidationMode", "STRICT")
         if mode not in _VALIDATION_MODES:
             raise ApiError("ValidationException", _enum("mock.fieldValidationMode", mode, _VALIDATION_MODES))
-        if "result" in mock:
-            _json("mock.result", mock["result"], None, "ValidationException")
+        if "result" not in mock:
+            return
+        result = _json("mock.result", mock["result"], None, "ValidationException")
+        if isinstance(state, _FAN_OUT) and not isinstance(result, list):
+            raise ApiError("ValidationException", "Mocked result must be an array.")
+        if isinstance(state, ParallelSpec) and len(result) != len(state.branches):
+            raise ApiError("ValidationException", "Mocked result must contain the same number of items as number "
+                                                  "of Parallel branches.")
 
-    def _context(self, state: StateSpec, given: Any) -> dict:
+    def _context(self, state: StateSpec, value: Any, role_arn: str | None, given: Any) -> dict:
+        """AWS-recorded shape: an Express execution of a machine of its own, no RedriveCount."""
         now = format_timestamp(self._clock.now())
-        machine = f"arn:aws:states:{self._region}:{self._account_id}:stateMachine:TestState"
+        machine_name, name = str(uuid.uuid4()), str(uuid.uuid4())
+        prefix = f"arn:aws:states:{self._region}:{self._account_id}"
+        execution: dict[str, Any] = {"Id": f"{prefix}:express:{machine_name}:{name}", "Input": value, "Name": name}
+        if role_arn is not None:
+            execution["RoleArn"] = role_arn
+        execution["StartTime"] = now
         context: dict[str, Any] = {
-            "Execution": {"Id": machine.replace(":stateMachine:", ":execution:") + ":TestState", "Input": {},
-                          "Name": "TestState", "StartTime": now, "RedriveCount": 0},
-            "StateMachine": {"Id": machine, "Name": "TestState"},
-            "State": {"EnteredTime": now, "Name": state.name},
+            "Execution": execution,
+            "StateMachine": {"Id": f"{prefix}:stateMachine:{machine_name}", "Name": machine_name},
+            "State": {"Name": state.name, "EnteredTime": now},
         }
         if state.retries:
             context["State"]["RetryCount"] = 0
@@ -196,16 +243,33 @@ def _inspection(state: StateSpec, value: Any, variables: dict, context: dict, re
     if pass_result is not None:
         result = pass_result(None)
     else:
-        data["afterParameters"] = dump(flow.effective_input(scope))
+        if not isinstance(state, MapSpec):  # a Map's Parameters are its ItemSelector
+            data["afterParameters"] = dump(flow.effective_input(scope))
         if result is None:
             result = flow.effective_input(scope)
-        elif state.type == "Task":
+        elif state.type in ("Task", "Map", "Parallel"):
             data["result"] = dump(result)
     if pass_result is not None:
         data["result"] = dump(result)
     selected = flow.result_selector(paths.Env(result, context, variables)) if flow.result_selector else result
     data["afterResultSelector"] = dump(selected)
     data["afterResultPath"] = dump(paths.apply_result_path(flow.result_path, value, selected))
+    return data
+
+
+def _fan_out_data(state: StateSpec, value: Any, variables: dict, context: dict, fanned_out: dict) -> dict:
+    """A Map state's own inspection fields (AWS-recorded: test_state_configuration snapshot)."""
+    if not isinstance(state, MapSpec):
+        return {}
+    data: dict[str, Any] = {"maxConcurrency": fanned_out["max_concurrency"]}
+    scope = state.flow.enter(value, context, dict(variables))
+    if state.items is not None:
+        # AWS writes this one with spaces after separators, unlike every other inspection field
+        data["afterItemsPath"] = json.dumps(state.items.get(scope), ensure_ascii=False)
+    for key, field in (("toleratedFailureCount", state.tolerated_count),
+                       ("toleratedFailurePercentage", state.tolerated_percentage)):
+        if field is not None:
+            data[key] = field.get(scope)
     return data
 
 

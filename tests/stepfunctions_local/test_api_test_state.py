@@ -131,3 +131,78 @@ class TestTestState:
         with pytest.raises(ClientError) as raised:
             sfn.test_state(definition=json.dumps(IO_PASS), mock={"result": "{}"})
         assert _code(raised) == "ValidationException"
+
+
+MAP = {"Type": "Map", "ItemsPath": "$.Values", "ToleratedFailureCount": 1,
+       "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+       "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "HandleThreshold"}], "End": True}
+VALUES = {"Values": ["first", "second", "third"]}
+PARALLEL = {"Type": "Parallel", "Branches": [{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}],
+            "End": True}
+
+
+class TestTestStateMapAndParallel:
+    """Messages and shapes AWS recorded (localstack test_state_mock_validation / test_state_configuration)."""
+
+    def test_map_without_mock_is_an_invalid_definition(self, sfn):
+        with pytest.raises(ClientError) as raised:
+            sfn.test_state(definition=json.dumps(MAP), input=json.dumps(VALUES))
+        assert _code(raised) == "InvalidDefinition"
+        assert raised.value.response["Error"]["Message"] == (
+            "TestState API does not support Map or Parallel states. Supported state types include: "
+            "[Task, Wait, Pass, Succeed, Fail, Choice]")
+
+    def test_mocked_map_shows_its_own_inspection_fields(self, sfn):
+        answer = _test(sfn, MAP, VALUES, mock={"result": "[1, 1, 1]"}, inspectionLevel="DEBUG")
+        assert (answer["status"], json.loads(answer["output"])) == ("SUCCEEDED", [1, 1, 1])
+        data = answer["inspectionData"]
+        assert (data["afterItemsPath"], data["maxConcurrency"], data["toleratedFailureCount"]) == (
+            '["first", "second", "third"]', 0, 1)
+
+    def test_iteration_failures_over_the_tolerance_are_caught(self, sfn):
+        answer = _test(sfn, MAP, VALUES, mock={"result": "[1, 1, 1]"},
+                       stateConfiguration={"mapIterationFailureCount": 2})
+        assert (answer["status"], answer["nextState"], answer["error"]) == (
+            "CAUGHT_ERROR", "HandleThreshold", "States.ExceedToleratedFailureThreshold")
+        assert answer["cause"] == "The specified tolerated failure threshold was exceeded"
+
+    def test_map_mock_result_must_be_an_array(self, sfn):
+        with pytest.raises(ClientError) as raised:
+            sfn.test_state(definition=json.dumps(MAP), input=json.dumps(VALUES), mock={"result": "{}"})
+        assert raised.value.response["Error"]["Message"] == "Mocked result must be an array."
+
+    def test_parallel_mock_result_needs_one_item_per_branch(self, sfn):
+        with pytest.raises(ClientError) as raised:
+            sfn.test_state(definition=json.dumps(PARALLEL), mock={"result": "[1, 2]"})
+        assert raised.value.response["Error"]["Message"] == (
+            "Mocked result must contain the same number of items as number of Parallel branches.")
+
+    @pytest.mark.parametrize("state_type", ["Pass", "Succeed"])
+    def test_states_without_work_refuse_a_mock(self, sfn, state_type):
+        with pytest.raises(ClientError) as raised:
+            sfn.test_state(definition=json.dumps({"Type": state_type, "End": True} if state_type == "Pass"
+                                                 else {"Type": state_type}), mock={"result": "{}"})
+        assert raised.value.response["Error"]["Message"] == (
+            f"State type '{state_type}' is not supported when a mock is specified")
+
+    def test_both_mock_outcomes_are_refused_with_aws_message(self, sfn):
+        with pytest.raises(ClientError) as raised:
+            sfn.test_state(definition=json.dumps(LAMBDA_TASK),
+                           mock={"result": "{}", "errorOutput": {"error": "E"}})
+        assert raised.value.response["Error"]["Message"] == (
+            "A test mock should have only one of the following fields: [result, errorOutput].")
+
+    def test_reveal_secrets_with_a_mock_is_refused(self, sfn):
+        with pytest.raises(ClientError) as raised:
+            sfn.test_state(definition=json.dumps(LAMBDA_TASK), mock={"result": "{}"}, revealSecrets=True)
+        assert raised.value.response["Error"]["Message"] == (
+            "TestState does not support RevealSecrets when a mock is specified.")
+
+    def test_context_object_is_an_express_execution_without_redrive_count(self, sfn):
+        # AWS-recorded (test_state_configuration): Execution has Id, Input, Name, RoleArn, StartTime
+        state = {"Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": True}
+        answer = sfn.test_state(definition=json.dumps(state), input='{"a": 1}',
+                                roleArn="arn:aws:iam::000000000000:role/tester")
+        execution = json.loads(answer["output"])["ctx"]["Execution"]
+        assert set(execution) == {"Id", "Input", "Name", "RoleArn", "StartTime"}
+        assert ":express:" in execution["Id"] and execution["Input"] == {"a": 1}
