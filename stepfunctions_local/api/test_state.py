@@ -20,6 +20,7 @@ from ..events import Events
 from ..exceptions import DefinitionError, StatesError
 from ..interception import InterceptResult
 from ..interpreter import Run, _caught, _located, _matches, _Signal, compile_definition
+from ..mock_validation import MockResultError, check
 from ..specs import ChoiceSpec, MapSpec, ParallelSpec, StateSpec, TaskSpec
 from ..timestamps import format_timestamp
 from ..types import Clock, TaskRunner
@@ -169,6 +170,11 @@ class TestStateApi:
         if isinstance(state, ParallelSpec) and len(result) != len(state.branches):
             raise ApiError("ValidationException", "Mocked result must contain the same number of items as number "
                                                   "of Parallel branches.")
+        if isinstance(state, TaskSpec):
+            try:
+                check(state.resource, result, mode)
+            except MockResultError as error:
+                raise ApiError("ValidationException", str(error)) from None
 
     def _context(self, state: StateSpec, value: Any, role_arn: str | None, given: Any) -> dict:
         """AWS-recorded shape: an Express execution of a machine of its own, no RedriveCount."""

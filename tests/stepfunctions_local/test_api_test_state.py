@@ -206,3 +206,43 @@ class TestTestStateMapAndParallel:
         execution = json.loads(answer["output"])["ctx"]["Execution"]
         assert set(execution) == {"Id", "Input", "Name", "RoleArn", "StartTime"}
         assert ":express:" in execution["Id"] and execution["Input"] == {"a": 1}
+
+
+class TestMockFieldValidation:
+    """fieldValidationMode, with the messages AWS recorded (localstack test_field_validation_mode snapshot)."""
+
+    @pytest.mark.parametrize(("resource", "result", "message"), [
+        ("arn:aws:states:::events:putEvents", {"Entries": {}}, "Field 'Entries' must be an array"),
+        ("arn:aws:states:::events:putEvents", {"Entries": [{"EventId": "a"}, {"EventId": 1}]},
+         "Field 'EventId' must be a string"),
+        ("arn:aws:states:::states:startExecution", {"executionArn": "x", "startDate": "y"},
+         "Required field 'ExecutionArn' is missing"),
+        ("arn:aws:states:::states:startExecution", {"ExecutionArn": "x", "StartDate": True},
+         "Field 'StartDate' must be a string"),
+        ("arn:aws:states:::lambda:invoke", {"StatusCode": "200"}, "Field 'StatusCode' must be a number"),
+        ("arn:aws:states:::dynamodb:putItem", {"ConsumedCapacity": {"CapacityUnits": "1"}},
+         "Field 'CapacityUnits' must be a number"),
+        ("arn:aws:states:::aws-sdk:s3:getObject", {"StorageClass": "NOPE"},
+         "Field 'StorageClass' is not an expected value"),
+        ("arn:aws:states:::aws-sdk:kms:encrypt", {"CiphertextBlob": ""},
+         "Field 'CiphertextBlob' is smaller than the minimum length"),
+        ("arn:aws:states:::aws-sdk:lambda:getFunction", {"Configuration": {"MemorySize": 100000}},
+         "Field 'MemorySize' exceeds the maximum value"),
+    ])
+    def test_strict_mode_refuses_results_that_do_not_fit_the_api(self, sfn, resource, result, message):
+        state = {"Type": "Task", "Resource": resource, "End": True}
+        with pytest.raises(ClientError) as raised:
+            sfn.test_state(definition=json.dumps(state), mock={"result": json.dumps(result)})
+        assert _code(raised) == "ValidationException"
+        assert raised.value.response["Error"]["Message"] == f"Mock result schema validation error: {message}"
+
+    def test_strict_mode_allows_members_the_api_does_not_have(self, sfn):
+        answer = _test(sfn, {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True},
+                       mock={"result": '{"random": "json"}'})
+        assert (answer["status"], json.loads(answer["output"])) == ("SUCCEEDED", {"random": "json"})
+
+    @pytest.mark.parametrize("mode", ["PRESENT", "NONE"])
+    def test_present_and_none_do_not_require_members(self, sfn, mode):
+        state = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution", "End": True}
+        answer = _test(sfn, state, mock={"result": '{"random": 1}', "fieldValidationMode": mode})
+        assert answer["status"] == "SUCCEEDED"
