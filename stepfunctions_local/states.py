@@ -153,7 +153,7 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
     if not isinstance(items, list):
         kind = {dict: "object", str: "string", bool: "boolean", type(None): "null"}.get(type(items), "number")
         raise flow.not_an_array(items, state.items, kind)
-    max_concurrency = _number(state.max_concurrency, scope, "MaxConcurrencyPath") or 0
+    max_concurrency = _max_concurrency(state.max_concurrency, scope)
     count = _number(state.tolerated_count, scope, "ToleratedFailureCountPath")
     percentage = _number(state.tolerated_percentage, scope, "ToleratedFailurePercentagePath")
     jobs = []
@@ -184,6 +184,29 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
     events.add("MapStateSucceeded")
     output, assigned = flow.finish(scope, result)
     return output, state.next, assigned
+
+
+def _max_concurrency(value: Value | None, scope: Scope) -> int:
+    """MaxConcurrency(Path): 0 means no limit. The path's failures are worded as localstack words them (its
+    AWS-validated Map tests): a States.Runtime that fails the execution, without the state's name."""
+    if value is None:
+        return 0
+    number = value.get(scope)
+    if value.__class__ is not FromPath:
+        return int(number)
+    if not isinstance(number, int) or isinstance(number, bool):
+        try:
+            number = int(number) if not isinstance(number, bool) else number
+        except (TypeError, ValueError):
+            pass
+    if not isinstance(number, int) or isinstance(number, bool):
+        shown = number if isinstance(number, str) else paths.to_json(number)
+        raise StatesError("States.Runtime", f'The MaxConcurrencyPath field refers to value "{shown}" which is not '
+                                            f"a valid integer: {value.source}")
+    if number < 0:
+        raise StatesError("States.Runtime", f"Expected non-negative integer for MaxConcurrency, got '{number}' "
+                                            "instead.")
+    return number
 
 
 def _batches(state: MapSpec, items: list, batcher: ItemBatcher, scope: Scope,

@@ -85,3 +85,25 @@ class TestStateDataLimit:
         events = sfn.get_execution_history(executionArn=execution)["events"]
         assert [event["type"] for event in events] == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
         assert events[-1]["executionFailedEventDetails"] == {"error": "States.DataLimitExceeded", "cause": self.CAUSE}
+
+
+class TestMaxConcurrencyPath:
+    """Worded as localstack words them (no AWS recording of these failures was found)."""
+
+    MAP = {"M": {"Type": "Map", "MaxConcurrencyPath": "$.limit", "ItemsPath": "$.items",
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}}
+
+    def test_number_written_as_text_is_used(self, sfn):
+        answer = _run(sfn, self.MAP, {"limit": "2", "items": [1, 2, 3]})
+        assert json.loads(answer["output"]) == [1, 2, 3]
+
+    def test_not_an_integer_fails_the_execution(self, sfn):
+        answer = _run(sfn, self.MAP, {"limit": "many", "items": [1]})
+        assert (answer["error"], answer["cause"]) == (
+            "States.Runtime",
+            'The MaxConcurrencyPath field refers to value "many" which is not a valid integer: $.limit')
+
+    def test_negative_fails_the_execution(self, sfn):
+        answer = _run(sfn, self.MAP, {"limit": -1, "items": [1]})
+        assert (answer["error"], answer["cause"]) == (
+            "States.Runtime", "Expected non-negative integer for MaxConcurrency, got '-1' instead.")
