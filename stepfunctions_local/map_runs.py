@@ -19,6 +19,18 @@ COUNTERS = ("pending", "running", "succeeded", "failed", "timedOut", "aborted", 
 
 
 @dataclass
+class ChildExecution:
+    """A child workflow execution of a Map Run, as ListExecutions(mapRunArn=…) lists it."""
+
+    arn: str
+    name: str
+    item_count: int
+    status: str = "PENDING"  # not started yet; ListExecutions shows only started ones
+    started: datetime | None = None
+    stopped: datetime | None = None
+
+
+@dataclass
 class MapRun:
     arn: str
     execution_arn: str
@@ -33,6 +45,12 @@ class MapRun:
     executions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
     redrive_count: int = 0
     redrive_date: datetime | None = None
+    children: list[ChildExecution] = field(default_factory=list)  # one per child, in item order
+
+    @property
+    def child_prefix(self) -> str:
+        """Children are named ``…:execution:<machine>/<label>:<uuid>``, as AWS names Standard children."""
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
 
     def tolerated(self, failures: int, total: int) -> bool:
         """Within ToleratedFailureCount and ToleratedFailurePercentage (read now: UpdateMapRun may change them)."""
@@ -64,6 +82,25 @@ class MapRuns:
             self.runs[arn] = run
         return run
 
+    def get(self, arn: str) -> MapRun | None:
+        with self.lock:
+            return self.runs.get(arn)
+
+    def child_executions(self, run: MapRun, status: str | None) -> list[dict]:
+        """ListExecutions(mapRunArn=…): the started children, most recent first."""
+        with self.lock:
+            started = [child for child in run.children if child.started is not None
+                       and (status is None or child.status == status)]
+            items = []
+            for child in sorted(started, key=lambda c: c.started, reverse=True):
+                item = {"executionArn": child.arn, "stateMachineArn": run.state_machine_arn, "name": child.name,
+                        "status": child.status, "startDate": child.started, "mapRunArn": run.arn,
+                        "itemCount": child.item_count}
+                if child.stopped is not None:
+                    item["stopDate"] = child.stopped
+                items.append(item)
+        return items
+
     def redrive(self, run: MapRun) -> None:
         """The parent was redriven: the run continues with its unsuccessful children."""
         with self.lock:
@@ -82,10 +119,17 @@ class MapRuns:
         """
         def on_child(outcome: str, index: int, previous: int) -> int:
             key = {"Started": "running", "Succeeded": "succeeded", "Failed": "failed", "Aborted": "aborted"}[outcome]
+            now = to_datetime(self._clock.now())
             with self.lock:
                 for counts, amount in ((run.items, sizes[index]), (run.executions, 1)):
                     counts["pending" if key == "running" else "running"] -= amount
                     counts[key] += amount
+                child = run.children[index]
+                child.status = key.upper() if key != "running" else "RUNNING"
+                if key == "running":
+                    child.started, child.stopped = now, None
+                else:
+                    child.stopped = now
             return previous
 
         return on_child
@@ -96,6 +140,9 @@ class MapRuns:
             if run.executions["total"] == 0:
                 run.items["total"], run.executions["total"] = sum(sizes), len(sizes)
                 run.items["pending"], run.executions["pending"] = sum(sizes), len(sizes)
+                for size in sizes:
+                    name = str(uuid.uuid4())
+                    run.children.append(ChildExecution(f"{run.child_prefix}:{name}", name, size))
 
     def finish(self, run: MapRun, status: str) -> None:
         with self.lock:

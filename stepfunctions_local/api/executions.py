@@ -29,6 +29,7 @@ from .common import (
     error_cause,
     execution,
     execution_name,
+    map_run,
     page,
     parse_input,
     state_machine,
@@ -202,10 +203,14 @@ class ExecutionsApi:
         maxResults: int = 0,
         nextToken: str | None = None,
         redriveFilter: str | None = None,
+        mapRunArn: str | None = None,
         **_ignored: Any,
     ) -> dict:
-        if stateMachineArn is None:
+        if (stateMachineArn is None) == (mapRunArn is None):
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
+        if mapRunArn is not None:
+            items = self._map_runs.child_executions(map_run(self._map_runs, mapRunArn), statusFilter)
+            return page(items, "executions", maxResults, nextToken)
         sm = state_machine(self._store, stateMachineArn)
         if sm.type == "EXPRESS":
             raise ApiError("StateMachineTypeNotSupported",

@@ -6,7 +6,7 @@ from typing import Any
 from ..api_errors import ApiError
 from ..map_runs import COUNTERS, MapRun, MapRuns
 from ..records import Store
-from .common import check_arn, execution, page
+from .common import execution, map_run, page
 
 
 class MapRunsApi:
@@ -67,12 +67,7 @@ class MapRunsApi:
         return {}
 
     def _run(self, arn: str) -> MapRun:
-        check_arn(arn, "mapRun")
-        with self._runs.lock:
-            run = self._runs.runs.get(arn)
-        if run is None:
-            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
-        return run
+        return map_run(self._runs, arn)
 
 
 def _counts(counts: dict[str, int]) -> dict[str, int]:

@@ -127,3 +127,35 @@ class TestMapRuns:
             "End": True}}}))
         # THEN it still runs its children and returns their outputs
         assert json.loads(sfn.start_sync_execution(stateMachineArn=machine, input="[1,2]")["output"]) == [1, 2]
+
+
+class TestMapRunChildExecutions:
+    def test_list_executions_of_a_map_run_lists_its_children(self, runtime, sfn):
+        # GIVEN a finished map run over three items
+        arn = _run(runtime, sfn, _distributed(sfn))
+        map_run = sfn.list_map_runs(executionArn=arn)["mapRuns"][0]["mapRunArn"]
+        # WHEN its executions are listed
+        children = sfn.list_executions(mapRunArn=map_run)["executions"]
+        # THEN there is one per item, named under the map run's state machine, with the item count
+        assert len(children) == 3
+        assert {child["status"] for child in children} == {"SUCCEEDED"}
+        assert all(child["executionArn"].startswith(
+            "arn:aws:states:us-east-1:000000000000:execution:dist/label:") for child in children)
+        assert {(child["mapRunArn"], child["itemCount"]) for child in children} == {(map_run, 1)}
+
+    def test_status_filter_applies_to_children(self, runtime, sfn):
+        arn = _run(runtime, sfn, _distributed(sfn, items_fail=True))
+        map_run = sfn.list_map_runs(executionArn=arn)["mapRuns"][0]["mapRunArn"]
+        failed = sfn.list_executions(mapRunArn=map_run, statusFilter="FAILED")["executions"]
+        assert len(failed) == 1
+
+    def test_unknown_map_run(self, sfn):
+        unknown = "arn:aws:states:us-east-1:000000000000:mapRun:dist/label:0b9c6a07-8a5e-4d2c-9a37-52d7e8c2f4a1"
+        with pytest.raises(ClientError) as raised:
+            sfn.list_executions(mapRunArn=unknown)
+        assert _code(raised) == "ResourceNotFound"
+
+    def test_both_or_neither_arn_is_a_validation_error(self, sfn):
+        with pytest.raises(ClientError) as raised:
+            sfn.list_executions()
+        assert _code(raised) == "ValidationException"
