@@ -161,7 +161,7 @@ class ExecutionsApi:
                                                      "redriven")
         record = execution(self._store, executionArn)
         worker = record.worker
-        if worker is not None and worker is not threading.current_thread():
+        if record.status == "ABORTED" and worker is not None and worker is not threading.current_thread():
             worker.join()  # a stopped execution's thread ends at its next step; it must not run on
         now = to_datetime(self._clock.now())
         with self._store.lock:

@@ -159,3 +159,74 @@ class TestRedriveExecution:
         output = json.loads(sfn.describe_execution(executionArn=arn)["output"])
         assert (output["RedriveCount"], output["RedriveStatus"], output["RedriveStatusReason"]) == (
             0, "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven")
+
+
+class TestRedriveKinds:
+    def test_parallel_redrive_reruns_only_the_failed_branch(self, runtime, sfn):
+        # GIVEN a Parallel state whose second branch failed once
+        calls = {"left": 0, "right": 0}
+
+        def left(event, context):
+            calls["left"] += 1
+            return "L"
+
+        def right(event, context):
+            calls["right"] += 1
+            if calls["right"] == 1:
+                raise RuntimeError("first time")
+            return "R"
+
+        runtime.register_lambda("left", left)
+        runtime.register_lambda("right", right)
+        branch = lambda name: {"StartAt": name, "States": {name: {  # noqa: E731 - a tiny builder
+            "Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:000000000000:function:{name}", "End": True}}}
+        machine = create(sfn, "both", definition({"Both": {"Type": "Parallel", "End": True,
+                                                           "Branches": [branch("left"), branch("right")]}}),
+                         "STANDARD")
+        arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+        runtime.wait_for(arn, timeout=10)
+        # WHEN it is redriven
+        sfn.redrive_execution(executionArn=arn)
+        runtime.wait_for(arn, timeout=10)
+        # THEN the succeeded branch kept its result and only the failed one ran again
+        described = sfn.describe_execution(executionArn=arn)
+        assert (described["status"], json.loads(described["output"])) == ("SUCCEEDED", ["L", "R"])
+        assert calls == {"left": 1, "right": 2}
+
+    def test_stopped_execution_is_redriven_from_the_running_state(self, runtime, sfn):
+        # GIVEN an execution stopped while a Task waited on its worker
+        import threading
+
+        opened = threading.Event()
+        runtime.register_lambda("blocker", lambda event, context: opened.wait(10) and {"done": True})
+        machine = create(sfn, "stoppable", definition({
+            "Before": {"Type": "Pass", "Result": "kept", "ResultPath": "$.before", "Next": "Block"},
+            "Block": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:blocker",
+                      "ResultPath": "$.block", "End": True}}), "STANDARD")
+        arn = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+        sfn.stop_execution(executionArn=arn)
+        opened.set()
+        assert sfn.describe_execution(executionArn=arn)["status"] == "ABORTED"
+        # WHEN it is redriven
+        sfn.redrive_execution(executionArn=arn)
+        runtime.wait_for(arn, timeout=10)
+        # THEN it finishes with the work done before the stop
+        described = sfn.describe_execution(executionArn=arn)
+        assert described["status"] == "SUCCEEDED"
+        assert json.loads(described["output"]) == {"before": "kept", "block": {"done": True}}
+
+    def test_running_execution_is_not_redrivable(self, runtime, sfn):
+        import threading
+
+        opened = threading.Event()
+        runtime.register_lambda("blocker", lambda event, context: opened.wait(10) and {})
+        machine = create(sfn, "busy", definition({"Block": {
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:blocker", "End": True}}),
+            "STANDARD")
+        arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+        try:
+            with pytest.raises(ClientError) as raised:
+                sfn.redrive_execution(executionArn=arn)
+            assert "Execution is RUNNING and cannot be redriven" in str(raised.value)
+        finally:
+            opened.set()
