@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -161,6 +162,11 @@ class TestRedriveExecution:
             0, "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven")
 
 
+def _branch(name: str) -> dict:
+    return {"StartAt": name, "States": {name: {
+        "Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:000000000000:function:{name}", "End": True}}}
+
+
 class TestRedriveKinds:
     def test_parallel_redrive_reruns_only_the_failed_branch(self, runtime, sfn):
         # GIVEN a Parallel state whose second branch failed once
@@ -178,10 +184,8 @@ class TestRedriveKinds:
 
         runtime.register_lambda("left", left)
         runtime.register_lambda("right", right)
-        branch = lambda name: {"StartAt": name, "States": {name: {  # noqa: E731 - a tiny builder
-            "Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:000000000000:function:{name}", "End": True}}}
         machine = create(sfn, "both", definition({"Both": {"Type": "Parallel", "End": True,
-                                                           "Branches": [branch("left"), branch("right")]}}),
+                                                           "Branches": [_branch("left"), _branch("right")]}}),
                          "STANDARD")
         arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
         runtime.wait_for(arn, timeout=10)
@@ -195,8 +199,6 @@ class TestRedriveKinds:
 
     def test_stopped_execution_is_redriven_from_the_running_state(self, runtime, sfn):
         # GIVEN an execution stopped while a Task waited on its worker
-        import threading
-
         opened = threading.Event()
         runtime.register_lambda("blocker", lambda event, context: opened.wait(10) and {"done": True})
         machine = create(sfn, "stoppable", definition({
@@ -216,8 +218,6 @@ class TestRedriveKinds:
         assert json.loads(described["output"]) == {"before": "kept", "block": {"done": True}}
 
     def test_running_execution_is_not_redrivable(self, runtime, sfn):
-        import threading
-
         opened = threading.Event()
         runtime.register_lambda("blocker", lambda event, context: opened.wait(10) and {})
         machine = create(sfn, "busy", definition({"Block": {
