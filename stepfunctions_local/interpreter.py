@@ -215,6 +215,8 @@ class Run:
                 if delay is not None:
                     self.sleep(delay)
                     retry_count += 1
+                    if self.progress is not None:  # a retried Parallel / Map runs all its branches again
+                        self.progress.children = self.progress.map_run = None
                     continue
                 for catcher in state.catch:
                     if _matches(catcher.errors, error.error):

@@ -230,3 +230,27 @@ class TestRedriveKinds:
             assert "Execution is RUNNING and cannot be redriven" in str(raised.value)
         finally:
             opened.set()
+
+
+def test_retried_map_reruns_every_iteration(runtime, sfn):
+    # GIVEN a Map state retried after one of its iterations failed (Standard: progress is being kept)
+    calls = {"n": 0}
+
+    def once_failing(event, context):
+        calls["n"] += 1
+        if event == 2 and calls["n"] <= 2:
+            raise RuntimeError("first attempt")
+        return event
+
+    runtime.register_lambda("items", once_failing)
+    machine = create(sfn, "retried", definition({"Each": {
+        "Type": "Map", "MaxConcurrency": 1, "End": True,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+        "ItemProcessor": {"StartAt": "Call", "States": {"Call": {
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:items", "End": True}}}}}),
+        "STANDARD")
+    arn = sfn.start_execution(stateMachineArn=machine, input="[1, 2]")["executionArn"]
+    runtime.wait_for(arn, timeout=10)
+    # THEN the retry ran both iterations again (a retry is not a redrive)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+    assert calls["n"] == 4
