@@ -55,6 +55,19 @@ class _Mocked:
         return self.result
 
 
+class _NoWait:
+    """The Runtime's clock, except that waiting returns at once: TestState does not wait out a Wait state."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock.now()
+
+    def sleep(self, seconds: float) -> None:
+        return None
+
+
 class _MockedRun(Run):
     """A Run whose Map / Parallel fan-out is answered by the mock instead of running branches or iterations."""
 
@@ -102,8 +115,8 @@ class TestStateApi:
         configuration = stateConfiguration or {}
         retries = int(configuration.get("retrierRetryCount", 0))
         tasks = _Mocked(self._tasks, mock if isinstance(state, TaskSpec) else None)
-        run = _MockedRun(context_object, tasks, self._clock, Events(None, self._region), _Signal(None, None), None,
-                         execution=object())
+        run = _MockedRun(context_object, tasks, _NoWait(self._clock), Events(None, self._region), _Signal(None, None),
+                         None, execution=object())
         run.mock, run.failures, run.fanned_out = mock, int(configuration.get("mapIterationFailureCount", 0)), None
         handler = states.HANDLERS[state.__class__]
         try:

@@ -246,3 +246,14 @@ class TestMockFieldValidation:
         state = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution", "End": True}
         answer = _test(sfn, state, mock={"result": '{"random": 1}', "fieldValidationMode": mode})
         assert answer["status"] == "SUCCEEDED"
+
+
+def test_wait_state_answers_at_once(sfn):
+    # GIVEN a Wait state of a day (the runtime's clock is real in this test)
+    import stepfunctions_local
+
+    real = stepfunctions_local.Runtime().client()
+    answer = real.test_state(definition=json.dumps({"Type": "Wait", "Seconds": 86400, "Next": "After"}),
+                             input='{"a": 1}')
+    # THEN TestState answers without waiting, with the state's output and next state
+    assert (answer["status"], answer["nextState"], json.loads(answer["output"])) == ("SUCCEEDED", "After", {"a": 1})
