@@ -7,6 +7,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+import stepfunctions_local
+
 IO_PASS = {"Type": "Pass", "InputPath": "$.initialData", "ResultPath": "$.modifiedData",
            "Parameters": {"staticValue": "some value", "inputValue.$": "$.fieldFromInput"}, "End": True}
 IO_INPUT = {"initialData": {"fieldFromInput": "value from input", "otherField": "other"},
@@ -248,10 +250,8 @@ class TestMockFieldValidation:
         assert answer["status"] == "SUCCEEDED"
 
 
-def test_wait_state_answers_at_once(sfn):
-    # GIVEN a Wait state of a day (the runtime's clock is real in this test)
-    import stepfunctions_local
-
+def test_wait_state_answers_at_once():
+    # GIVEN a Wait state of a day, and a Runtime on the real clock
     real = stepfunctions_local.Runtime().client()
     answer = real.test_state(definition=json.dumps({"Type": "Wait", "Seconds": 86400, "Next": "After"}),
                              input='{"a": 1}')
