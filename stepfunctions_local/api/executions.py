@@ -161,8 +161,10 @@ class ExecutionsApi:
                                                      "redriven")
         record = execution(self._store, executionArn)
         worker = record.worker
-        if record.status == "ABORTED" and worker is not None and worker is not threading.current_thread():
-            worker.join()  # a stopped execution's thread ends at its next step; it must not run on
+        if record.status != "RUNNING" and worker is not None and worker is not threading.current_thread():
+            # the last attempt's thread is ending (a stopped one at its next step): it must not run on, and
+            # observers hear of its end before they hear of the redrive
+            worker.join()
         now = to_datetime(self._clock.now())
         with self._store.lock:
             answered = record.redrive_tokens.get(clientToken) if clientToken is not None else None

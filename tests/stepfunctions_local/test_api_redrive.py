@@ -254,3 +254,32 @@ def test_retried_map_reruns_every_iteration(runtime, sfn):
     # THEN the retry ran both iterations again (a retry is not a redrive)
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
     assert calls["n"] == 4
+
+
+def test_observer_sees_the_redriven_attempt(runtime, sfn, flaky):
+    # GIVEN an observer and a failed execution
+    seen: list[str] = []
+    succeeded = threading.Event()
+
+    class Observer:
+        def execution_started(self, record):
+            seen.append("started")
+
+        def history_event(self, record, event):
+            if event["type"] in ("ExecutionRedriven", "ExecutionFailed", "ExecutionSucceeded"):
+                seen.append(event["type"])
+
+        def execution_finished(self, record):
+            seen.append(f"finished:{record.status}")
+            if record.status == "SUCCEEDED":
+                succeeded.set()
+
+    runtime.add_observer(Observer())
+    arn = _failed_execution(runtime, sfn)
+    flaky["fixed"] = True
+    # WHEN it is redriven
+    sfn.redrive_execution(executionArn=arn)
+    assert succeeded.wait(10)
+    # THEN the observer hears the new attempt's events and its end, after the first attempt's
+    assert seen == ["started", "ExecutionFailed", "finished:FAILED", "ExecutionRedriven", "ExecutionSucceeded",
+                    "finished:SUCCEEDED"]
