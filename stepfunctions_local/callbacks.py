@@ -83,8 +83,10 @@ class TaskTokens:
         callback = self._open.get(token)
         if callback is not None and not callback.answered.is_set():
             return callback
+        # AWS's words: "Invalid Token: '…'" as its other Invalid* errors; TaskTimedOut as AWS answered it in
+        # aws-samples/amazon-mwaa-examples#61
         if not _TOKEN.match(token):
-            raise TaskTokenError("InvalidToken", "Invalid token")
+            raise TaskTokenError("InvalidToken", "Invalid Token: 'Invalid token'")
         if self._closed.get(token):
-            raise TaskTokenError("TaskTimedOut", "Task Timed Out")
+            raise TaskTokenError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
         raise TaskTokenError("TaskDoesNotExist", "Task does not exist anymore")

@@ -107,3 +107,12 @@ class TestMaxConcurrencyPath:
         answer = _run(sfn, self.MAP, {"limit": -1, "items": [1]})
         assert (answer["error"], answer["cause"]) == (
             "States.Runtime", "Expected non-negative integer for MaxConcurrency, got '-1' instead.")
+
+
+class TestSfnSdkErrors:
+    def test_send_task_success_with_a_bad_token_fails_the_task_with_the_sdk_cause(self, sfn):
+        answer = _run(sfn, {"Resume": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+                                       "Parameters": {"TaskToken": "not-a-real-token", "Output": "{}"},
+                                       "End": True}})
+        assert answer["error"] == "Sfn.InvalidTokenException"
+        assert answer["cause"].startswith("Invalid Token: 'Invalid token' (Service: Sfn, Status Code: 400, Request ID: ")
