@@ -115,4 +115,5 @@ class TestSfnSdkErrors:
                                        "Parameters": {"TaskToken": "not-a-real-token", "Output": "{}"},
                                        "End": True}})
         assert answer["error"] == "Sfn.InvalidTokenException"
-        assert answer["cause"].startswith("Invalid Token: 'Invalid token' (Service: Sfn, Status Code: 400, Request ID: ")
+        suffix = " (Service: Sfn, Status Code: 400, Request ID: "
+        assert answer["cause"].startswith("Invalid Token: 'Invalid token'" + suffix)
