@@ -249,7 +249,7 @@ def _inspection(state: StateSpec, value: Any, variables: dict, context: dict, re
     data: dict[str, Any] = {"input": dump(value)}
     flow = state.flow
     if not isinstance(flow, JsonPathFlow):
-        if result is not None:
+        if result is not None and isinstance(state, TaskSpec):
             data["result"] = dump(result)
         return data
     effective = _after_input_path(state, value, variables, context)
@@ -282,7 +282,7 @@ def _fan_out_data(state: StateSpec, value: Any, variables: dict, context: dict, 
         return {}
     data: dict[str, Any] = {"maxConcurrency": fanned_out["max_concurrency"]}
     scope = state.flow.enter(value, context, dict(variables))
-    if state.items is not None:
+    if state.items is not None and isinstance(state.flow, JsonPathFlow):
         # AWS writes this one with spaces after separators, unlike every other inspection field
         data["afterItemsPath"] = json.dumps(state.items.get(scope), ensure_ascii=False)
     for key, field in (("toleratedFailureCount", state.tolerated_count),

@@ -257,3 +257,14 @@ def test_wait_state_answers_at_once():
                              input='{"a": 1}')
     # THEN TestState answers without waiting, with the state's output and next state
     assert (answer["status"], answer["nextState"], json.loads(answer["output"])) == ("SUCCEEDED", "After", {"a": 1})
+
+
+def test_jsonata_map_inspection_shows_input_and_limits(sfn):
+    # AWS-recorded (test_base_map_state_inspect[TOLERATED_FAILURE_COUNT-DEBUG]): input, maxConcurrency and the limit
+    state = {"Type": "Map", "QueryLanguage": "JSONata", "Items": "{% $states.input.Values %}",
+             "ToleratedFailureCount": 1, "End": True,
+             "Output": "{% {'input': $states.input, 'result': $states.result} %}",
+             "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+    answer = _test(sfn, state, {"Values": [1, 2, 3]}, mock={"result": "[1, 1, 1]"}, inspectionLevel="DEBUG")
+    assert _decoded(answer) == {"input": {"Values": [1, 2, 3]}, "maxConcurrency": 0, "toleratedFailureCount": 1}
+    assert json.loads(answer["output"]) == {"input": {"Values": [1, 2, 3]}, "result": [1, 1, 1]}
