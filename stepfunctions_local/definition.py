@@ -95,16 +95,20 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
     return document, program, timeout
 
 
+def all_states(program: Program):
+    """Every state of a program, those in Parallel branches and Map processors included."""
+    for state in program.states.values():
+        yield state
+        if isinstance(state, ParallelSpec):
+            for branch in state.branches:
+                yield from all_states(branch)
+        elif isinstance(state, MapSpec):
+            yield from all_states(state.processor)
+
+
 def task_states(program: Program):
     """Every Task state of a program, those in Parallel branches and Map processors included."""
-    for state in program.states.values():
-        if isinstance(state, TaskSpec):
-            yield state
-        elif isinstance(state, ParallelSpec):
-            for branch in state.branches:
-                yield from task_states(branch)
-        elif isinstance(state, MapSpec):
-            yield from task_states(state.processor)
+    return (state for state in all_states(program) if isinstance(state, TaskSpec))
 
 
 class _Builder:

@@ -16,6 +16,7 @@ from typing import Any
 from .. import paths, states
 from ..api_errors import ApiError, invalid_definition
 from ..dataflow import JsonPathFlow
+from ..definition import all_states
 from ..events import Events
 from ..exceptions import DefinitionError, StatesError
 from ..interception import InterceptResult
@@ -75,7 +76,7 @@ class _MockedRun(Run):
 
     def fan_out(self, jobs: list, variables: dict, max_concurrency: int, tolerated: Any, on_item: Any,
                 started: int) -> list:
-        self.fanned_out = {"items": len(jobs), "max_concurrency": max_concurrency}
+        self.fanned_out = {"max_concurrency": max_concurrency}
         failure = (self.mock or {}).get("errorOutput")
         if failure is not None:
             raise StatesError(failure.get("error"), failure.get("cause"))
@@ -156,9 +157,10 @@ class TestStateApi:
             machine = compile_definition(definition)
         except DefinitionError as error:
             raise invalid_definition(error) from None
-        state = machine.program.states.get(name)
+        # AWS-recorded: the state may be inside a Map's processor or a Parallel branch
+        state = next((found for found in all_states(machine.program) if found.name == name), None)
         if state is None:
-            raise ApiError("ValidationException", f"State '{name}' does not exist in the definition")
+            raise ApiError("ValidationException", "State not found in definition")
         return state
 
     def _check_mock(self, state: StateSpec, mock: dict | None, reveal_secrets: bool) -> None:

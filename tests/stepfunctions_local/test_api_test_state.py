@@ -268,3 +268,18 @@ def test_jsonata_map_inspection_shows_input_and_limits(sfn):
     answer = _test(sfn, state, {"Values": [1, 2, 3]}, mock={"result": "[1, 1, 1]"}, inspectionLevel="DEBUG")
     assert _decoded(answer) == {"input": {"Values": [1, 2, 3]}, "maxConcurrency": 0, "toleratedFailureCount": 1}
     assert json.loads(answer["output"]) == {"input": {"Values": [1, 2, 3]}, "result": [1, 1, 1]}
+
+
+def test_state_name_may_name_a_state_inside_a_map(sfn):
+    # AWS-recorded (test_base_state_name[INFO-BASE_MAP_STATE_MACHINE]): "HandleItem" inside the Map's processor
+    machine = {"StartAt": "Each", "States": {"Each": {"Type": "Map", "End": True, "ItemProcessor": {
+        "StartAt": "HandleItem", "States": {"HandleItem": {"Type": "Pass", "End": True}}}}}}
+    answer = sfn.test_state(definition=json.dumps(machine), stateName="HandleItem", input='{"Value": "HelloWorld"}')
+    assert (answer["status"], json.loads(answer["output"])) == ("SUCCEEDED", {"Value": "HelloWorld"})
+
+
+def test_unknown_state_name_in_aws_words(sfn):
+    machine = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+    with pytest.raises(ClientError) as raised:
+        sfn.test_state(definition=json.dumps(machine), stateName="dne")
+    assert raised.value.response["Error"]["Message"] == "State not found in definition"
