@@ -318,14 +318,15 @@ class ExecutionsApi:
         history = record.history if record is not None else None
         stop = record.stop_requested if record is not None and sm.type == "STANDARD" else None
         context = _context(sm, arn, name, value, start)
-        progress = map_runs = None
+        progress = None
         if record is not None and record.progress is not None:  # Standard
-            progress, map_runs = record.progress, self._map_runs
+            progress = record.progress
             if record.redrive_date is not None:
                 context["Execution"]["RedriveCount"] = record.redrive_count
                 context["Execution"]["RedriveTime"] = _iso(record.redrive_date)
         return machine.run(value, context=context, tasks=self._tasks, clock=self._clock, history=history, stop=stop,
-                           max_duration=max_duration, execution=record, progress=progress, map_runs=map_runs)
+                           max_duration=max_duration, execution=record, progress=progress,
+                           map_runs=self._map_runs)
 
     def _run_express(self, sm: StateMachine, record: Execution | None, arn: str, name: str, value: Any,
                      start: float) -> ExecutionResult:

@@ -120,7 +120,7 @@ class TestMapRuns:
         assert _code(raised) == "InvalidToken"
 
     def test_express_parent_output_unchanged(self, sfn):
-        # GIVEN the same Distributed Map in an Express machine (no describable parent: no Map Run)
+        # GIVEN the same Distributed Map in an Express machine
         machine = create(sfn, "expr", json.dumps({"StartAt": "M", "States": {"M": {
             "Type": "Map", "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
                                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
@@ -159,3 +159,28 @@ class TestMapRunChildExecutions:
         with pytest.raises(ClientError) as raised:
             sfn.list_executions()
         assert _code(raised) == "ValidationException"
+
+
+def test_express_parent_history_has_the_map_run_and_no_iterations(runtime, sfn):
+    # GIVEN an observed Express execution of a Distributed Map
+    types: list[str] = []
+
+    class Observer:
+        def execution_started(self, record):
+            pass
+
+        def history_event(self, record, event):
+            types.append(event["type"])
+
+        def execution_finished(self, record):
+            pass
+
+    runtime.add_observer(Observer())
+    machine = create(sfn, "expr", json.dumps({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                                         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "End": True}}}))
+    sfn.start_sync_execution(stateMachineArn=machine, input="[1, 2]")
+    # THEN its events are the Map Run's, as in a Standard parent
+    assert types == ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted", "MapRunSucceeded",
+                     "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
