@@ -381,12 +381,12 @@ def _iso(moment: datetime) -> str:
 
 
 def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
-    started = _iso(to_datetime(start))
-    return {
-        "Execution": {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn,
-                      "StartTime": started, "RedriveCount": 0},
-        "StateMachine": {"Id": sm.arn, "Name": sm.name},
-    }
+    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start))}
+    if sm.type == "STANDARD":
+        # AWS-recorded: Standard executions have RedriveCount; the Express execution TestState runs in
+        # has none (Express executions cannot be redriven)
+        execution["RedriveCount"] = 0
+    return {"Execution": execution, "StateMachine": {"Id": sm.arn, "Name": sm.name}}
 
 
 def _without_data(event: dict) -> dict:

@@ -20,13 +20,22 @@ class TestContextRetryCount:
                                              "End": True}})["output"])
         assert set(output["state"]) == {"EnteredTime", "Name"}
 
-    def test_task_state_has_retry_count_and_execution_redrive_count(self, sfn, runtime):
+    def test_task_state_in_standard_execution_has_retry_count_and_redrive_count(self, sfn, runtime):
+        # AWS-recorded (test_context_object snapshot, a Standard execution): Execution.RedriveCount is 0
         runtime.register_lambda("echo", lambda event, context: event)
-        output = json.loads(_run(sfn, {"T": {
+        machine = create(sfn, "standard", definition({"T": {
             "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:echo",
             "Parameters": {"retries.$": "$$.State.RetryCount", "redrives.$": "$$.Execution.RedriveCount"},
-            "End": True}})["output"])
-        assert output == {"retries": 0, "redrives": 0}
+            "End": True}}), "STANDARD")
+        arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+        assert runtime.wait_for(arn, timeout=10)
+        assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == {"retries": 0, "redrives": 0}
+
+    def test_express_execution_has_no_redrive_count(self, sfn):
+        # The Express execution TestState runs in has no RedriveCount (AWS-recorded, test_state_configuration)
+        output = json.loads(_run(sfn, {"P": {"Type": "Pass", "Parameters": {"execution.$": "$$.Execution"},
+                                             "End": True}})["output"])
+        assert set(output["execution"]) == {"Id", "Input", "Name", "RoleArn", "StartTime"}
 
 
 class TestLambdaInvoke:
