@@ -221,7 +221,8 @@ class ExecutionsApi:
             found = [e for e in self._store.executions.values() if e.state_machine.arn == sm.arn
                      and (statusFilter is None or e.status == statusFilter)
                      and (redriveFilter is None or (redriveFilter == "REDRIVEN") == (e.redrive_count > 0))]
-        found.sort(key=lambda e: e.started, reverse=True)
+        # the API reference's order: running ones by startDate or redriveDate, the others by stopDate
+        found.sort(key=lambda e: e.stopped or e.redrive_date or e.started, reverse=True)
         items = []
         for e in found:
             item = {"executionArn": e.arn, "stateMachineArn": sm.arn, "name": e.name, "status": e.status,
