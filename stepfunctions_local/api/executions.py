@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,7 @@ MAX_REDRIVES = 1000
 MAX_HISTORY_EVENTS = 24_999
 CLIENT_TOKEN_LIFETIME = timedelta(minutes=15)
 CLIENT_TOKENS_KEPT = 10
+_CLIENT_TOKEN = re.compile(r"[!-~]{1,64}")  # botocore's ClientToken shape
 
 
 class ExecutionsApi:
@@ -155,6 +157,11 @@ class ExecutionsApi:
         return response
 
     def redrive_execution(self, *, executionArn: str, clientToken: str | None = None) -> dict:
+        if clientToken is not None and not _CLIENT_TOKEN.fullmatch(clientToken):
+            raise ApiError("ValidationException",
+                           f"1 validation error detected: Value '{clientToken}' at 'clientToken' failed to satisfy "
+                           "constraint: Member must satisfy regular expression pattern: [!-~]+ and have length "
+                           "between 1 and 64")
         if executionArn.split(":")[5:6] == ["express"]:
             check_arn(executionArn, "express")
             raise ApiError("ExecutionNotRedrivable", "Execution is an EXPRESS workflow execution and cannot be "

@@ -143,6 +143,13 @@ class TestRedriveExecution:
             sfn.redrive_execution(executionArn="arn:aws:states:us-east-1:000000000000:execution:flow:nope")
         assert _code(raised) == "ExecutionDoesNotExist"
 
+    @pytest.mark.parametrize("token", ["x" * 65, "has space"])
+    def test_bad_client_token_is_a_validation_error(self, runtime, sfn, flaky, token):
+        arn = _failed_execution(runtime, sfn)
+        with pytest.raises(ClientError) as raised:
+            sfn.redrive_execution(executionArn=arn, clientToken=token)
+        assert _code(raised) == "ValidationException"
+
     def test_malformed_arn_is_invalid(self, sfn):
         with pytest.raises(ClientError) as raised:
             sfn.redrive_execution(executionArn="not-an-arn")
