@@ -138,7 +138,7 @@ class Run:
         self.deadline = deadline
         self.execution = execution
         self.progress = progress  # this run's program position, for redrive (Standard only)
-        self.map_runs = map_runs  # where Distributed Map states record their Map Runs (Standard only)
+        self.map_runs = map_runs  # where Distributed Map states record their Map Runs
         self.last_state: str | None = None
 
     def branch(self, signal: _Signal, context: dict | None, events: Events, progress: Progress | None = None) -> Run:

@@ -389,11 +389,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
-    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start))}
-    if sm.type == "STANDARD":
-        # AWS-recorded: Standard executions have RedriveCount; the Express execution TestState runs in
-        # has none (Express executions cannot be redriven)
-        execution["RedriveCount"] = 0
+    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start)),
+                 "RedriveCount": 0}
     return {"Execution": execution, "StateMachine": {"Id": sm.arn, "Name": sm.name}}
 
 

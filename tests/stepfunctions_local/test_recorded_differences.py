@@ -31,12 +31,6 @@ class TestContextRetryCount:
         assert runtime.wait_for(arn, timeout=10)
         assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == {"retries": 0, "redrives": 0}
 
-    def test_express_execution_has_no_redrive_count(self, sfn):
-        # The Express execution TestState runs in has no RedriveCount (AWS-recorded, test_state_configuration)
-        output = json.loads(_run(sfn, {"P": {"Type": "Pass", "Parameters": {"execution.$": "$$.Execution"},
-                                             "End": True}})["output"])
-        assert set(output["execution"]) == {"Id", "Input", "Name", "RoleArn", "StartTime"}
-
 
 class TestLambdaInvoke:
     def test_error_cause_is_compact_json(self, sfn, runtime):
