@@ -81,7 +81,7 @@ class Machine:
         limits = [limit for limit in (self.timeout, max_duration) if limit]
         deadline = clock.now() + min(limits) if limits else None
         region = _region(context)
-        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline, execution, progress,
+        run = Run(context, tasks, clock, Events(history, region), Signal(stop, None), deadline, execution, progress,
                   map_runs)
         try:
             output = run.program(self.program, input, {})
@@ -103,12 +103,12 @@ def _region(context: dict) -> str:
     return parts[3] if len(parts) > 3 and parts[3] else "us-east-1"
 
 
-class _Signal:
+class Signal:
     """Stop flag for one run or branch; set when the caller stops or a sibling branch failed."""
 
     __slots__ = ("_event", "_parent", "_set")
 
-    def __init__(self, event: threading.Event | None, parent: _Signal | None) -> None:
+    def __init__(self, event: threading.Event | None, parent: Signal | None) -> None:
         self._event = event
         self._parent = parent
         self._set = False
@@ -127,7 +127,7 @@ class Run:
     __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution", "progress", "map_runs",
                  "last_state")
 
-    def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: _Signal,
+    def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: Signal,
                  deadline: float | None, execution: Any = None, progress: Progress | None = None,
                  map_runs: MapRuns | None = None) -> None:
         self.context = context
@@ -141,7 +141,7 @@ class Run:
         self.map_runs = map_runs  # where Distributed Map states record their Map Runs
         self.last_state: str | None = None
 
-    def branch(self, signal: _Signal, context: dict | None, events: Events, progress: Progress | None = None) -> Run:
+    def branch(self, signal: Signal, context: dict | None, events: Events, progress: Progress | None = None) -> Run:
         return Run(self.context if context is None else context, self.tasks, self.clock, events, signal,
                    self.deadline, self.execution, progress, self.map_runs)
 
@@ -210,7 +210,7 @@ class Run:
             except StatesError as error:
                 if isinstance(error, StateDataError) and error.location is not None:
                     self.events.evaluation_failed(state.name, error)
-                error = _located(error, state, entered)
+                error = located(error, state, entered)
                 delay = _retry_delay(state.retry, retries, error.error)
                 if delay is not None:
                     self.sleep(delay)
@@ -219,11 +219,11 @@ class Run:
                         self.progress.children = self.progress.map_run = None
                     continue
                 for catcher in state.catch:
-                    if _matches(catcher.errors, error.error):
+                    if error_matches(catcher.errors, error.error):
                         try:
-                            output, assigned = _caught(state, catcher, error, raw, variables, context)
+                            output, assigned = caught_output(state, catcher, error, raw, variables, context)
                         except StatesError as failure:
-                            raise _located(failure, state, entered) from None
+                            raise located(failure, state, entered) from None
                         self.events.exited(state.type, state.name, output, assigned)
                         return output, catcher.next
                 raise error
@@ -300,7 +300,7 @@ class Run:
         """
         if not jobs:
             return []
-        signal = _Signal(None, self.signal)
+        signal = Signal(None, self.signal)
         results: list[Any] = [None] * len(jobs)
         failures: list[tuple[int, StatesError]] = []
         lock = threading.Lock()
@@ -405,7 +405,7 @@ def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:
 
 # -- error handling ---------------------------------------------------------------------------
 
-def _matches(errors: tuple[str, ...], name: str) -> bool:
+def error_matches(errors: tuple[str, ...], name: str) -> bool:
     if name == _TERMINAL_ERROR:
         return False
     if name in errors or "States.ALL" in errors:
@@ -413,7 +413,7 @@ def _matches(errors: tuple[str, ...], name: str) -> bool:
     return "States.TaskFailed" in errors and name != "States.Timeout"
 
 
-def _located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
+def located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
     """Data-processing failures name the state and its entered event, as AWS's causes do."""
     if not isinstance(error, StateDataError):
         return error
@@ -423,7 +423,7 @@ def _located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
 
 def _retry_delay(retriers: tuple[Retrier, ...], attempts: list[int], name: str) -> float | None:
     for index, retrier in enumerate(retriers):
-        if _matches(retrier.errors, name):
+        if error_matches(retrier.errors, name):
             count = attempts[index]
             if count >= retrier.max_attempts:
                 return None
@@ -440,6 +440,6 @@ def _error_output(error: StatesError) -> dict:
     return {"Error": error.error or "", "Cause": error.cause or ""}
 
 
-def _caught(state: StateSpec, catcher: Catcher, error: StatesError, raw: Any, variables: dict,
+def caught_output(state: StateSpec, catcher: Catcher, error: StatesError, raw: Any, variables: dict,
             context: dict) -> tuple[Any, dict | None]:
     return state.flow.catch(catcher, raw, context, variables, _error_output(error))

@@ -20,7 +20,7 @@ from ..definition import all_states
 from ..events import Events
 from ..exceptions import DefinitionError, StatesError
 from ..interception import InterceptResult
-from ..interpreter import Run, _caught, _located, _matches, _Signal, compile_definition
+from ..interpreter import Run, Signal, caught_output, compile_definition, error_matches, located
 from ..mock_validation import MockResultError, check
 from ..specs import ChoiceSpec, MapSpec, ParallelSpec, StateSpec, TaskSpec
 from ..timestamps import format_timestamp
@@ -116,14 +116,14 @@ class TestStateApi:
         configuration = stateConfiguration or {}
         retries = int(configuration.get("retrierRetryCount", 0))
         tasks = _Mocked(self._tasks, mock if isinstance(state, TaskSpec) else None)
-        run = _MockedRun(context_object, tasks, _NoWait(self._clock), Events(None, self._region), _Signal(None, None),
+        run = _MockedRun(context_object, tasks, _NoWait(self._clock), Events(None, self._region), Signal(None, None),
                          None, execution=object())
         run.mock, run.failures, run.fanned_out = mock, int(configuration.get("mapIterationFailureCount", 0)), None
         handler = states.HANDLERS[state.__class__]
         try:
             output, next_state, _ = handler(run, state, value, scope_variables, context_object)
         except StatesError as raised:
-            error = _located(raised, state, 1)
+            error = located(raised, state, 1)
             answer = self._failed(state, error, value, scope_variables, context_object, retries, inspectionLevel)
         else:
             answer = {"output": dump(output), "status": "SUCCEEDED"}
@@ -218,7 +218,7 @@ class TestStateApi:
         answer: dict[str, Any] = {}
         details: dict[str, Any] = {}
         for index, retrier in enumerate(state.retry):
-            if _matches(retrier.errors, error.error):
+            if error_matches(retrier.errors, error.error):
                 if retries < retrier.max_attempts:
                     answer["status"] = "RETRIABLE"
                     details = {"retryIndex": index,
@@ -226,8 +226,8 @@ class TestStateApi:
                 break
         if "status" not in answer:
             for index, catcher in enumerate(state.catch):
-                if _matches(catcher.errors, error.error):
-                    output, _ = _caught(state, catcher, error, value, variables, context)
+                if error_matches(catcher.errors, error.error):
+                    output, _ = caught_output(state, catcher, error, value, variables, context)
                     answer.update(status="CAUGHT_ERROR", output=dump(output), nextState=catcher.next)
                     details = {"catchIndex": index}
                     break
@@ -254,24 +254,22 @@ def _inspection(state: StateSpec, value: Any, variables: dict, context: dict, re
         if result is not None and isinstance(state, TaskSpec):
             data["result"] = dump(result)
         return data
-    effective = _after_input_path(state, value, variables, context)
-    pass_result = getattr(state, "result", None)
+    pass_result = getattr(state, "result", None)  # a Pass state's Result: no InputPath / Parameters step
     if pass_result is None:
-        data["afterInputPath"] = dump(effective)
+        data["afterInputPath"] = dump(_after_input_path(state, value, variables, context))
     if isinstance(state, ChoiceSpec) or state.type in ("Succeed", "Fail", "Wait"):
         return data
-    scope = flow.enter(value, context, dict(variables))
     if pass_result is not None:
         result = pass_result(None)
-    else:
-        if not isinstance(state, MapSpec):  # a Map's Parameters are its ItemSelector
-            data["afterParameters"] = dump(flow.effective_input(scope))
-        if result is None:
-            result = flow.effective_input(scope)
-        elif state.type in ("Task", "Map", "Parallel"):
-            data["result"] = dump(result)
-    if pass_result is not None:
         data["result"] = dump(result)
+    else:
+        effective = flow.effective_input(flow.enter(value, context, dict(variables)))
+        if not isinstance(state, MapSpec):  # a Map's Parameters are its ItemSelector
+            data["afterParameters"] = dump(effective)
+        if result is None:  # a Pass state without Result works on its effective input
+            result = effective
+        else:
+            data["result"] = dump(result)
     selected = flow.result_selector(paths.Env(result, context, variables)) if flow.result_selector else result
     data["afterResultSelector"] = dump(selected)
     data["afterResultPath"] = dump(paths.apply_result_path(flow.result_path, value, selected))
