@@ -107,6 +107,10 @@ class TestStateApi:
         if isinstance(state, _FAN_OUT) and mock is None:
             raise ApiError("InvalidDefinition", "TestState API does not support Map or Parallel states. Supported "
                                                 "state types include: [Task, Wait, Pass, Succeed, Fail, Choice]")
+        if isinstance(state, TaskSpec) and mock is None and _needs_mock(state.resource):
+            # the API reference: these are supported only with a mock (AWS's wording here is not recorded)
+            raise ApiError("InvalidDefinition", "TestState API does not support Activity tasks, .sync or "
+                                                ".waitForTaskToken service integration patterns without a mock")
         value = _json("input", input, "{}", "InvalidExecutionInput")
         scope_variables = _json("variables", variables, "{}", "ValidationException")
         if not isinstance(scope_variables, dict):
@@ -294,6 +298,12 @@ def _fan_out_data(state: StateSpec, value: Any, variables: dict, context: dict, 
 
 def _after_input_path(state: StateSpec, value: Any, variables: dict, context: dict) -> Any:
     return state.flow.enter(value, context, dict(variables)).input
+
+
+def _needs_mock(resource: str) -> bool:
+    parts = resource.split(":")
+    return (len(parts) > 5 and parts[2] == "states" and parts[5] == "activity") or resource.endswith(
+        (".sync", ".sync:2", ".waitForTaskToken"))
 
 
 def _targets(body: dict) -> set[str]:

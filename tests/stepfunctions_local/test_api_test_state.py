@@ -283,3 +283,16 @@ def test_unknown_state_name_in_aws_words(sfn):
     with pytest.raises(ClientError) as raised:
         sfn.test_state(definition=json.dumps(machine), stateName="dne")
     assert raised.value.response["Error"]["Message"] == "State not found in definition"
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                                      "arn:aws:states:::states:startExecution.sync",
+                                      "arn:aws:states:us-east-1:000000000000:activity:work"])
+def test_callback_sync_and_activity_tasks_need_a_mock(sfn, resource):
+    # The API reference: supported only when a mock is specified
+    state = {"Type": "Task", "Resource": resource, "End": True}
+    with pytest.raises(ClientError) as raised:
+        sfn.test_state(definition=json.dumps(state))
+    assert _code(raised) == "InvalidDefinition"
+    answer = _test(sfn, state, mock={"result": "{}", "fieldValidationMode": "NONE"})
+    assert answer["status"] == "SUCCEEDED"
