@@ -10,6 +10,10 @@ event types in order and they are compared too (an execution observer collects o
 normalised the way the snapshots do: any UUID matches ``<uuid:N>`` / ``<request_id>``, and a Lambda
 error's ``requestId`` and ``stackTrace`` (paths in AWS's sandbox) compare as placeholders; whether
 such an error JSON is written compactly (``lambda:invoke``) or with spaces (a Lambda ARN) is kept.
+
+A recording with ``"kind": "test_state"`` is a TestState call: its ``request`` (``definition`` and
+``input`` as JSON values) and AWS's ``expected`` answer (``status``, ``output``, ``nextState``,
+``error``, ``cause``, ``inspectionData`` with its JSON texts as values) or ``exception``.
 """
 from __future__ import annotations
 
@@ -106,8 +110,38 @@ def _create(client: stepfunctions_local.Client, recording: dict) -> str:
     return created["stateMachineArn"]
 
 
+def _decoded(answer: dict) -> dict:
+    """A TestState answer as the snapshots keep it: JSON texts parsed, metadata dropped."""
+    decoded = {key: value for key, value in answer.items() if key != "ResponseMetadata"}
+    if "output" in decoded:
+        decoded["output"] = json.loads(decoded["output"])
+    if "inspectionData" in decoded:
+        decoded["inspectionData"] = {key: json.loads(value) if isinstance(value, str) else value
+                                     for key, value in decoded["inspectionData"].items()}
+    return decoded
+
+
+def _test_state(client: stepfunctions_local.Client, recording: dict) -> None:
+    request = dict(recording["request"])
+    request["definition"] = json.dumps(request["definition"])
+    request["input"] = json.dumps(request["input"])
+    expected = recording["expected"]
+    if "exception" in expected:
+        # WHEN AWS refused the request THEN it is refused with AWS's code and message
+        with pytest.raises(ClientError) as raised:
+            client.test_state(**request)
+        error, rejection = raised.value, expected["exception"]
+        assert (error.response["Error"]["Code"], str(error)) == (rejection["typename"], rejection["value"])
+        return
+    # WHEN the state is tested THEN the answer is the one AWS recorded, field for field
+    assert _decoded(client.test_state(**request)) == expected
+
+
 @pytest.mark.parametrize("recording", _recordings())
 def test_recorded_case_matches_aws(recording: dict) -> None:
+    if recording.get("kind") == "test_state":
+        _test_state(stepfunctions_local.client(runtime=_runtime(recording, _EventTypes())), recording)
+        return
     # GIVEN the recorded definition, as an Express workflow, with the Lambda functions it calls
     observer = _EventTypes()
     client = stepfunctions_local.client(runtime=_runtime(recording, observer))
