@@ -84,8 +84,10 @@ class TaskTokens:
         callback = self._open.get(token)
         if callback is not None and not callback.answered.is_set():
             return callback
+        # AWS's words: "Invalid Token: '…'" as its other Invalid* errors; TaskTimedOut as AWS answered it in
+        # aws-samples/amazon-mwaa-examples#61
         if not _TOKEN.match(token):
-            raise TaskTokenError("InvalidToken", "Invalid token")
+            raise TaskTokenError("InvalidToken", "Invalid Token: 'Invalid token'")
         if token in self._closed or callback is not None:
             # AWS answers TaskTimedOut for any task that is over, not only for one that timed out
             raise TaskTokenError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")

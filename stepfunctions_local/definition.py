@@ -95,16 +95,20 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
     return document, program, timeout
 
 
+def all_states(program: Program):
+    """Every state of a program, those in Parallel branches and Map processors included."""
+    for state in program.states.values():
+        yield state
+        if isinstance(state, ParallelSpec):
+            for branch in state.branches:
+                yield from all_states(branch)
+        elif isinstance(state, MapSpec):
+            yield from all_states(state.processor)
+
+
 def task_states(program: Program):
     """Every Task state of a program, those in Parallel branches and Map processors included."""
-    for state in program.states.values():
-        if isinstance(state, TaskSpec):
-            yield state
-        elif isinstance(state, ParallelSpec):
-            for branch in state.branches:
-                yield from task_states(branch)
-        elif isinstance(state, MapSpec):
-            yield from task_states(state.processor)
+    return (state for state in all_states(program) if isinstance(state, TaskSpec))
 
 
 class _Builder:
@@ -341,7 +345,8 @@ class _Builder:
             raise invalid("Field 'ItemBatcher' is supported only in DISTRIBUTED mode", f"{where}/ItemBatcher")
         inner_language = processor.get("QueryLanguage", language)
         # A Distributed Map without ItemReader/ResultWriter runs its child executions like inline iterations.
-        out: dict[str, Any] = {"processor": self.program(processor, f"{where}/{processor_key}", inner_language)}
+        out: dict[str, Any] = {"processor": self.program(processor, f"{where}/{processor_key}", inner_language),
+                               "distributed": mode == "DISTRIBUTED", "label": body.get("Label")}
         if "ItemBatcher" in body:
             out["batcher"] = f.item_batcher(body["ItemBatcher"], f"{where}/ItemBatcher", language)
         selector_key = "ItemSelector" if "ItemSelector" in body else ("Parameters" if "Parameters" in body else None)

@@ -5,10 +5,22 @@ import itertools
 import json
 from typing import Any, Iterator
 
+from .exceptions import StatesError
 from .types import HistoryRecorder
 
 _STATES_PREFIX = "arn:aws:states:::"
 _NOT_TRUNCATED = {"truncated": False}
+PAYLOAD_LIMIT = 262_144  # Step Functions' 256 KiB quota on state data (UTF-8 bytes of the JSON text)
+
+
+def too_large(text: str) -> bool:
+    return len(text) > PAYLOAD_LIMIT // 4 and len(text.encode()) > PAYLOAD_LIMIT
+
+
+def data_limit_exceeded(name: str) -> StatesError:
+    """AWS-recorded wording; ``name`` is the state, the Lambda ARN or the integration ('lambda')."""
+    return StatesError("States.DataLimitExceeded", f"The state/task '{name}' returned a result with a size "
+                                                   "exceeding the maximum number of bytes service limit.")
 
 
 def _json(value: Any) -> str:
@@ -76,7 +88,10 @@ class Events:
             if self.last is not None:
                 self.last = event_id
             return
-        details: dict[str, Any] = {"name": name, "output": _json(output), "outputDetails": _NOT_TRUNCATED}
+        text = _json(output)
+        if too_large(text):  # AWS-recorded: the execution fails without the state's Exited event
+            raise data_limit_exceeded(name)
+        details: dict[str, Any] = {"name": name, "output": text, "outputDetails": _NOT_TRUNCATED}
         if assigned:
             details["assignedVariables"] = {key: _json(value) for key, value in assigned.items()}
             details["assignedVariablesDetails"] = _NOT_TRUNCATED

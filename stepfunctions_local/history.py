@@ -36,6 +36,15 @@ class History:
             self._append(event_type, details_key, details)
             self._closed = True
 
+    def reopen(self, event_type: str, details_key: str, details: dict) -> None:
+        """A redriven execution continues its history after the final event (ExecutionRedriven)."""
+        with self._lock:
+            self._closed = False
+            self._append(event_type, details_key, details)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
     def snapshot(self) -> list[dict]:
         with self._lock:
             return list(self.events)

@@ -17,8 +17,10 @@ from . import states
 from .activity_tasks import is_activity_arn, run_activity
 from .callbacks import Callback
 from .clock import RealClock
-from .events import Events, is_lambda_function_arn, resource_type
+from .events import Events, data_limit_exceeded, is_lambda_function_arn, resource_type, too_large
 from .exceptions import StateDataError, StatesError
+from .map_runs import MapRuns
+from .progress import Progress
 from .specs import Catcher, Program, Retrier, StateSpec
 from .timestamps import format_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
@@ -27,8 +29,10 @@ from .types import Clock, HistoryRecorder, TaskRunner
 _TERMINAL_ERROR = "States.Runtime"
 _REAL_SLEEP_SLICE = 0.05
 _TIMEOUTS = ("States.Timeout", "States.HeartbeatTimeout")
+# AWS-recorded (localstack test_heartbeats snapshot): a missed heartbeat is reported as States.Timeout
+# (TaskTimedOut / ExecutionFailed without a cause), not the States.HeartbeatTimeout the docs name.
+_HEARTBEAT_EXPIRED = "States.Timeout"
 WAIT_FOR_TASK_TOKEN = ".waitForTaskToken"
-_PAYLOAD_LIMIT = 262_144
 
 
 # Records a Map iteration event ("Started", "Succeeded", ...) for an item after an event; returns its id.
@@ -41,6 +45,7 @@ class ExecutionResult:
     output: Any = None
     error: str | None = None
     cause: str | None = None
+    last_state: str | None = None  # the state that produced ``output``
 
 
 class _Aborted(Exception):
@@ -67,12 +72,18 @@ class Machine:
 
     def run(self, input: Any, *, context: dict, tasks: TaskRunner, clock: Clock,
             history: HistoryRecorder | None = None, stop: threading.Event | None = None,
-            max_duration: float | None = None, execution: Any = None) -> ExecutionResult:
-        """Run to the end; ``execution`` is the API's record, handed to a task interceptor as it is."""
+            max_duration: float | None = None, execution: Any = None,
+            progress: Progress | None = None, map_runs: MapRuns | None = None) -> ExecutionResult:
+        """Run to the end; ``execution`` is the API's record, handed to a task interceptor as it is.
+
+        ``progress`` (Standard executions) records where the run got to; when it already holds a
+        position (RedriveExecution), the run continues there instead of at StartAt.
+        """
         limits = [limit for limit in (self.timeout, max_duration) if limit]
         deadline = clock.now() + min(limits) if limits else None
         region = _region(context)
-        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline, execution)
+        run = Run(context, tasks, clock, Events(history, region), Signal(stop, None), deadline, execution, progress,
+                  map_runs)
         try:
             output = run.program(self.program, input, {})
             if deadline is not None and clock.now() > deadline:
@@ -85,7 +96,7 @@ class Machine:
             return ExecutionResult("ABORTED")
         except Exception as error:  # noqa: BLE001 - a broken library call fails the execution, not the caller
             return ExecutionResult("FAILED", error="States.Runtime", cause=f"{type(error).__name__}: {error}")
-        return ExecutionResult("SUCCEEDED", output=output)
+        return ExecutionResult("SUCCEEDED", output=output, last_state=run.last_state)
 
 
 def _region(context: dict) -> str:
@@ -93,12 +104,12 @@ def _region(context: dict) -> str:
     return parts[3] if len(parts) > 3 and parts[3] else "us-east-1"
 
 
-class _Signal:
+class Signal:
     """Stop flag for one run or branch; set when the caller stops or a sibling branch failed."""
 
     __slots__ = ("_event", "_parent", "_set")
 
-    def __init__(self, event: threading.Event | None, parent: _Signal | None) -> None:
+    def __init__(self, event: threading.Event | None, parent: Signal | None) -> None:
         self._event = event
         self._parent = parent
         self._set = False
@@ -114,10 +125,12 @@ class _Signal:
 class Run:
     """One execution (or one branch of it): the context object, the services, the limits."""
 
-    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution")
+    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution", "progress", "map_runs",
+                 "last_state")
 
-    def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: _Signal,
-                 deadline: float | None, execution: Any = None) -> None:
+    def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: Signal,
+                 deadline: float | None, execution: Any = None, progress: Progress | None = None,
+                 map_runs: MapRuns | None = None) -> None:
         self.context = context
         self.tasks = tasks
         self.clock = clock
@@ -125,10 +138,13 @@ class Run:
         self.signal = signal
         self.deadline = deadline
         self.execution = execution
+        self.progress = progress  # this run's program position, for redrive (Standard only)
+        self.map_runs = map_runs  # where Distributed Map states record their Map Runs
+        self.last_state: str | None = None
 
-    def branch(self, signal: _Signal, context: dict | None, events: Events) -> Run:
+    def branch(self, signal: Signal, context: dict | None, events: Events, progress: Progress | None = None) -> Run:
         return Run(self.context if context is None else context, self.tasks, self.clock, events, signal,
-                   self.deadline, self.execution)
+                   self.deadline, self.execution, progress, self.map_runs)
 
     def check(self) -> None:
         if self.signal.is_set():
@@ -157,9 +173,26 @@ class Run:
     def program(self, program: Program, input: Any, variables: dict) -> Any:
         states = program.states
         name: str | None = program.start_at
+        progress = self.progress
+        if progress is None:
+            last = name
+            while name is not None:
+                self.check()
+                last = name
+                input, name = self.state(states[name], input, variables)
+            self.last_state = last  # names the state in a DataLimitExceeded found by the caller (no history)
+            return input
+        resuming = progress.resumable()
+        if resuming:  # redriven: the unsuccessful state again, with the input and variables it had
+            name, input, variables = progress.state, progress.input, dict(progress.variables or {})
         while name is not None:
             self.check()
+            if resuming:
+                resuming = False  # keep its branches' / iterations' progress
+            else:
+                progress.enter(name, input, variables)
             input, name = self.state(states[name], input, variables)
+        progress.finish(input)
         return input
 
     def state(self, state: StateSpec, raw: Any, variables: dict) -> tuple[Any, str | None]:
@@ -168,25 +201,30 @@ class Run:
         retries: list[int] = [0] * len(state.retry)
         retry_count = 0
         while True:
-            context = {**self.context, "State": {"EnteredTime": format_timestamp(self.clock.now()),
-                                                 "Name": state.name, "RetryCount": retry_count}}
+            # AWS-recorded: only Task, Parallel and Map states have $$.State.RetryCount
+            entered_state = {"EnteredTime": format_timestamp(self.clock.now()), "Name": state.name}
+            if state.retries:
+                entered_state["RetryCount"] = retry_count
+            context = {**self.context, "State": entered_state}
             try:
                 output, next_name, assigned = handler(self, state, raw, variables, context)
             except StatesError as error:
                 if isinstance(error, StateDataError) and error.location is not None:
                     self.events.evaluation_failed(state.name, error)
-                error = _located(error, state, entered)
+                error = located(error, state, entered)
                 delay = _retry_delay(state.retry, retries, error.error)
                 if delay is not None:
                     self.sleep(delay)
                     retry_count += 1
+                    if self.progress is not None:  # a retried Parallel / Map runs all its branches again
+                        self.progress.children = self.progress.map_run = None
                     continue
                 for catcher in state.catch:
-                    if _matches(catcher.errors, error.error):
+                    if error_matches(catcher.errors, error.error):
                         try:
-                            output, assigned = _caught(state, catcher, error, raw, variables, context)
+                            output, assigned = caught_output(state, catcher, error, raw, variables, context)
                         except StatesError as failure:
-                            raise _located(failure, state, entered) from None
+                            raise located(failure, state, entered) from None
                         self.events.exited(state.type, state.name, output, assigned)
                         return output, catcher.next
                 raise error
@@ -236,10 +274,7 @@ class Run:
             if token:
                 self.tasks.tokens.close(token)
         if _too_large(result):
-            kind = resource if is_lambda_function_arn(resource) else resource_type(resource)[0]
-            failure = StatesError("States.DataLimitExceeded",
-                                  f"The state/task '{kind}' returned a result with a size exceeding the maximum "
-                                  "number of bytes service limit.")
+            failure = data_limit_exceeded(resource if is_lambda_function_arn(resource) else resource_type(resource)[0])
             self.events.task_failed(resource, failure.error, failure.cause, False)
             raise failure
         self.events.task_succeeded(resource, result)
@@ -254,7 +289,7 @@ class Run:
             if deadline is not None and now >= deadline:
                 raise StatesError("States.Timeout", None)
             if heartbeat is not None and now - callback.last_beat >= heartbeat:
-                raise StatesError("States.HeartbeatTimeout", None)
+                raise StatesError(_HEARTBEAT_EXPIRED, None)
         return callback.result()
 
     # -- Parallel / Map fan-out -------------------------------------------------------------
@@ -267,16 +302,22 @@ class Run:
         """
         if not jobs:
             return []
-        signal = _Signal(None, self.signal)
+        signal = Signal(None, self.signal)
         results: list[Any] = [None] * len(jobs)
         failures: list[tuple[int, StatesError]] = []
         lock = threading.Lock()
+        children = self.progress.fan_out(len(jobs)) if self.progress is not None else None
 
         def work(index: int) -> None:
             program, item_input, context = jobs[index]
+            child = children[index] if children is not None else None
+            if child is not None and child.done:  # redriven: a branch / iteration that succeeded is kept
+                results[index] = child.output
+                return
             events = self.events.branch(on_item("Started", index, started) if on_item else started)
             try:
-                results[index] = self.branch(signal, context, events).program(program, item_input, dict(variables))
+                results[index] = self.branch(signal, context, events, child).program(program, item_input,
+                                                                                     dict(variables))
             except StatesError as error:
                 if on_item:
                     on_item("Failed", index, events.last)
@@ -341,8 +382,7 @@ def _run_threads(work: Callable[[int], None], count: int, workers: int, errors: 
 
 def _too_large(result: Any) -> bool:
     """Over Step Functions' 256 KiB payload quota (UTF-8 bytes of the JSON text)."""
-    text = json.dumps(result, separators=(",", ":"), ensure_ascii=False)
-    return len(text) > _PAYLOAD_LIMIT // 4 and len(text.encode()) > _PAYLOAD_LIMIT
+    return too_large(json.dumps(result, separators=(",", ":"), ensure_ascii=False))
 
 
 def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:
@@ -367,7 +407,7 @@ def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:
 
 # -- error handling ---------------------------------------------------------------------------
 
-def _matches(errors: tuple[str, ...], name: str) -> bool:
+def error_matches(errors: tuple[str, ...], name: str) -> bool:
     if name == _TERMINAL_ERROR:
         return False
     if name in errors or "States.ALL" in errors:
@@ -375,7 +415,7 @@ def _matches(errors: tuple[str, ...], name: str) -> bool:
     return "States.TaskFailed" in errors and name != "States.Timeout"
 
 
-def _located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
+def located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
     """Data-processing failures name the state and its entered event, as AWS's causes do."""
     if not isinstance(error, StateDataError):
         return error
@@ -385,7 +425,7 @@ def _located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
 
 def _retry_delay(retriers: tuple[Retrier, ...], attempts: list[int], name: str) -> float | None:
     for index, retrier in enumerate(retriers):
-        if _matches(retrier.errors, name):
+        if error_matches(retrier.errors, name):
             count = attempts[index]
             if count >= retrier.max_attempts:
                 return None
@@ -402,6 +442,6 @@ def _error_output(error: StatesError) -> dict:
     return {"Error": error.error or "", "Cause": error.cause or ""}
 
 
-def _caught(state: StateSpec, catcher: Catcher, error: StatesError, raw: Any, variables: dict,
+def caught_output(state: StateSpec, catcher: Catcher, error: StatesError, raw: Any, variables: dict,
             context: dict) -> tuple[Any, dict | None]:
     return state.flow.catch(catcher, raw, context, variables, _error_output(error))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .history import History
     from .interpreter import Machine
+    from .progress import Progress
 
 
 @dataclass
@@ -88,6 +89,13 @@ class Execution:
     output: str | None = None
     error: str | None = None
     cause: str | None = None
+    # RedriveExecution (Standard only): where the execution got to, how often and when it was redriven,
+    # and the client tokens already answered (token -> redriveDate)
+    progress: Progress | None = None
+    redrive_count: int = 0
+    redrive_date: datetime | None = None
+    redrive_tokens: dict[str, datetime] = field(default_factory=dict)
+    worker: threading.Thread | None = None  # the thread running a Standard execution
 
     @property
     def state_machine_arn(self) -> str:

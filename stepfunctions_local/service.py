@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING, Any, Callable
 from stepfunctions_local.api.activities import ActivitiesApi
 from stepfunctions_local.api.callbacks import CallbacksApi
 from stepfunctions_local.api.executions import ExecutionsApi
+from stepfunctions_local.api.map_runs import MapRunsApi
 from stepfunctions_local.api.state_machines import StateMachinesApi
 from stepfunctions_local.api.tags import TagsApi
+from stepfunctions_local.api.test_state import TestStateApi
 from stepfunctions_local.api.versions_aliases import VersionsAliasesApi
 from stepfunctions_local.api_errors import OPERATIONS, ApiError
 from stepfunctions_local.clock import RealClock
 from stepfunctions_local.integrations import TaskDispatcher
 from stepfunctions_local.integrations.lambda_ import LambdaRegistry
+from stepfunctions_local.map_runs import MapRuns
 from stepfunctions_local.observers import ExecutionObserver, Observers
 from stepfunctions_local.records import Arns, Store
 
@@ -54,7 +57,10 @@ class Runtime:
         self.arns = Arns(region_name, account_id)
         store = Store()
         self.state_machines = StateMachinesApi(store, self.clock, self.arns)
-        self.executions = ExecutionsApi(store, self.clock, self.arns, self.tasks, self.observers)
+        map_runs = MapRuns(self.clock)
+        self.executions = ExecutionsApi(store, self.clock, self.arns, self.tasks, self.observers, map_runs)
+        self.map_runs = MapRunsApi(store, map_runs)
+        self.test_states = TestStateApi(self.clock, self.tasks, region_name, account_id)
         self.callbacks = CallbacksApi(self.tasks.tokens)
         self.tags = TagsApi(store)
         self.activities = ActivitiesApi(store, self.clock, self.arns, self.tasks.activities)

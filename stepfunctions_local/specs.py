@@ -95,6 +95,7 @@ class Catcher:
 @dataclass(frozen=True, kw_only=True)
 class StateSpec:
     type: ClassVar[str]
+    retries: ClassVar[bool] = False  # has $$.State.RetryCount (Task, Parallel, Map)
     retry: ClassVar[tuple[Retrier, ...]] = ()
     catch: ClassVar[tuple[Catcher, ...]] = ()
     name: str
@@ -112,6 +113,7 @@ class PassSpec(StateSpec):
 @dataclass(frozen=True, kw_only=True)
 class TaskSpec(StateSpec):
     type: ClassVar[str] = "Task"
+    retries: ClassVar[bool] = True
     resource: str
     timeout: Value | None = None
     heartbeat: Value | None = None
@@ -165,6 +167,7 @@ class Program:
 @dataclass(frozen=True, kw_only=True)
 class ParallelSpec(StateSpec):
     type: ClassVar[str] = "Parallel"
+    retries: ClassVar[bool] = True
     branches: tuple[Program, ...]
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()
@@ -180,6 +183,7 @@ class ItemBatcher:
 @dataclass(frozen=True, kw_only=True)
 class MapSpec(StateSpec):
     type: ClassVar[str] = "Map"
+    retries: ClassVar[bool] = True
     processor: Program
     items: Value | None = None  # ItemsPath / Items; None: the effective input
     selector: Template | None = None  # ItemSelector / Parameters
@@ -187,5 +191,7 @@ class MapSpec(StateSpec):
     max_concurrency: Value | None = None
     tolerated_count: Value | None = None
     tolerated_percentage: Value | None = None
+    distributed: bool = False  # ProcessorConfig.Mode DISTRIBUTED: a Map Run in Standard executions
+    label: str | None = None
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()

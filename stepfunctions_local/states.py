@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import paths
 from .dataflow import Scope
+from .events import Events
 from .exceptions import StateDataError, StatesError
 from .specs import (
     ChoiceSpec,
@@ -152,8 +153,9 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
     if not isinstance(items, list):
         kind = {dict: "object", str: "string", bool: "boolean", type(None): "null"}.get(type(items), "number")
         raise flow.not_an_array(items, state.items, kind)
-    max_concurrency = _number(state.max_concurrency, scope, "MaxConcurrencyPath") or 0
-    tolerated = _tolerance(state, scope, len(items))
+    max_concurrency = _max_concurrency(state.max_concurrency, scope)
+    count = _number(state.tolerated_count, scope, "ToleratedFailureCountPath")
+    percentage = _number(state.tolerated_percentage, scope, "ToleratedFailurePercentagePath")
     jobs = []
     selector = state.selector
     for index, item in enumerate(items):
@@ -171,13 +173,40 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
                                            {"name": state.name, "index": index})
 
     try:
-        result = run.fan_out(jobs, variables, int(max_concurrency), tolerated, on_item, started)
+        if state.distributed and run.map_runs is not None:
+            result = _map_run(run, state, jobs, variables, int(max_concurrency), count, percentage)
+        else:
+            result = run.fan_out(jobs, variables, int(max_concurrency), _tolerance(count, percentage, len(items)),
+                                 on_item, started)
     except StatesError:
         events.add("MapStateFailed")
         raise
     events.add("MapStateSucceeded")
     output, assigned = flow.finish(scope, result)
     return output, state.next, assigned
+
+
+def _max_concurrency(value: Value | None, scope: Scope) -> int:
+    """MaxConcurrency(Path): 0 means no limit. The path's failures are worded as localstack words them (its
+    AWS-validated Map tests): a States.Runtime that fails the execution, without the state's name."""
+    if value is None:
+        return 0
+    number = value.get(scope)
+    if value.__class__ is not FromPath:
+        return int(number)
+    if not isinstance(number, int) or isinstance(number, bool):
+        try:
+            number = int(number) if not isinstance(number, bool) else number
+        except (TypeError, ValueError):
+            pass
+    if not isinstance(number, int) or isinstance(number, bool):
+        shown = number if isinstance(number, str) else paths.to_json(number)
+        raise StatesError("States.Runtime", f'The MaxConcurrencyPath field refers to value "{shown}" which is not '
+                                            f"a valid integer: {value.source}")
+    if number < 0:
+        raise StatesError("States.Runtime", f"Expected non-negative integer for MaxConcurrency, got '{number}' "
+                                            "instead.")
+    return number
 
 
 def _batches(state: MapSpec, items: list, batcher: ItemBatcher, scope: Scope,
@@ -200,9 +229,42 @@ def _batches(state: MapSpec, items: list, batcher: ItemBatcher, scope: Scope,
     return [(state.processor, wrap(group), context) for group in groups]
 
 
-def _tolerance(state: MapSpec, scope: Scope, total: int) -> Callable[[int], bool] | None:
-    count = _number(state.tolerated_count, scope, "ToleratedFailureCountPath")
-    percentage = _number(state.tolerated_percentage, scope, "ToleratedFailurePercentagePath")
+def _map_run(run: Run, state: MapSpec, jobs: list, variables: dict, max_concurrency: int,
+             count: float | None, percentage: float | None) -> list:
+    """A Distributed Map in a Standard execution: its children run as a Map Run, outside the parent's history."""
+    runs, progress, events = run.map_runs, run.progress, run.events
+    map_run = progress.map_run if progress is not None else None
+    if map_run is not None:  # the parent was redriven: the same Map Run continues
+        runs.redrive(map_run)
+        events.add("MapRunRedriven", "mapRunRedrivenEventDetails",
+                   {"mapRunArn": map_run.arn, "redriveCount": map_run.redrive_count})
+    else:
+        map_run = runs.start(run.context["Execution"]["Id"], run.context["StateMachine"]["Id"], state.label,
+                             max_concurrency, None if count is None else int(count), percentage)
+        if progress is not None:
+            progress.map_run = map_run
+        events.add("MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": map_run.arn})
+    sizes = [len(job[1]["Items"]) if state.batcher is not None else 1 for job in jobs]
+    runs.begin(map_run, sizes)
+    children = run.branch(run.signal, None, Events(None, events.region), progress)
+    try:
+        result = children.fan_out(jobs, variables, map_run.max_concurrency,
+                                  lambda failures: map_run.tolerated(failures, len(jobs)),
+                                  runs.counting(map_run, sizes), 0)
+    except StatesError as error:
+        runs.finish(map_run, "FAILED")
+        failure = {key: value for key, value in (("error", error.error), ("cause", error.cause)) if value is not None}
+        events.add("MapRunFailed", "mapRunFailedEventDetails", failure)
+        raise
+    except BaseException:
+        runs.finish(map_run, "ABORTED")
+        raise
+    runs.finish(map_run, "SUCCEEDED")
+    events.add("MapRunSucceeded")
+    return result
+
+
+def _tolerance(count: float | None, percentage: float | None, total: int) -> Callable[[int], bool] | None:
     if count is None and percentage is None:
         return None
 

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ..api_errors import ApiError
+from ..map_runs import MapRun, MapRuns
 from ..records import Execution, StateMachine, Store
 
 MAX_INPUT_BYTES = 262_144
@@ -66,6 +67,14 @@ def execution(store: Store, arn: str) -> Execution:
     found = store.executions.get(arn)
     if found is None:
         raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+    return found
+
+
+def map_run(runs: MapRuns, arn: str) -> MapRun:
+    check_arn(arn, "mapRun")
+    found = runs.get(arn)
+    if found is None:
+        raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
     return found
 
 

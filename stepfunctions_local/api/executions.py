@@ -7,27 +7,53 @@ a task interceptor; the execution's ARN names the machine without the suffix.
 """
 from __future__ import annotations
 
+import json
 import math
+import re
 import threading
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..api_errors import ApiError
+from ..events import data_limit_exceeded, too_large
 from ..history import History, Listener, to_datetime
 from ..interpreter import ExecutionResult, Machine
+from ..map_runs import MapRuns
 from ..mocking import UnknownTestCase, require_test_case
 from ..observers import Observers
+from ..progress import Progress
 from ..records import Arns, Execution, StateMachine, Store
 from ..types import Clock, TaskRunner
-from .common import data, dump, error_cause, execution, execution_name, page, parse_input
+from .common import (
+    check_arn,
+    data,
+    dump,
+    error_cause,
+    execution,
+    execution_name,
+    map_run,
+    page,
+    parse_input,
+)
 from .versions_aliases import resolve
 
 EXPRESS_MAX_SECONDS = 300
 _FINAL_EVENTS = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
+# RedriveExecution's limits (API reference and Step Functions quotas)
+REDRIVABLE_PERIOD = timedelta(days=14)
+MAX_OPEN_TIME = timedelta(days=365)
+MAX_REDRIVES = 1000
+MAX_HISTORY_EVENTS = 24_999
+CLIENT_TOKEN_LIFETIME = timedelta(minutes=15)
+CLIENT_TOKENS_KEPT = 10
+_CLIENT_TOKEN = re.compile(r"[!-~]{1,64}")  # botocore's ClientToken shape
 
 
 class ExecutionsApi:
-    def __init__(self, store: Store, clock: Clock, arns: Arns, tasks: TaskRunner, observers: Observers) -> None:
+    def __init__(self, store: Store, clock: Clock, arns: Arns, tasks: TaskRunner, observers: Observers,
+                 map_runs: MapRuns) -> None:
         self._store = store
+        self._map_runs = map_runs
         self._clock = clock
         self._arns = arns
         self._tasks = tasks
@@ -50,7 +76,7 @@ class ExecutionsApi:
             return {"executionArn": arn, "startDate": started}
         arn = self._arns.execution(sm.name, name)
         record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case,
-                           version_arn=version_arn, alias_arn=alias_arn)
+                           version_arn=version_arn, alias_arn=alias_arn, progress=Progress())
         record.history = History(self._clock, self._listener(record))
         with self._store.lock:
             existing = self._store.executions.get(arn)
@@ -60,7 +86,7 @@ class ExecutionsApi:
                 raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
             self._store.executions[arn] = record
         self._begin(record)
-        threading.Thread(target=self._run_standard, args=(record, value), name=f"sfn-{name}", daemon=True).start()
+        self._start_worker(record, value)
         return {"executionArn": arn, "startDate": started}
 
     def start_sync_execution(
@@ -90,8 +116,13 @@ class ExecutionsApi:
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
             "startDate": to_datetime(start), "stopDate": to_datetime(stop), "status": result.status,
         }
-        if result.status == "SUCCEEDED":
-            response.update(data("output", dump(result.output), includedData))
+        output_text = dump(result.output) if result.status == "SUCCEEDED" else ""
+        if too_large(output_text):  # no history recorded each state's exit: the last one is checked here
+            failure = data_limit_exceeded(result.last_state or "")
+            response["status"] = "FAILED"
+            response.update(error_cause(failure.error, failure.cause))
+        elif result.status == "SUCCEEDED":
+            response.update(data("output", output_text, includedData))
         else:
             response.update(error_cause(result.error, result.cause))
         response.update(data("input", text, includedData))
@@ -116,13 +147,55 @@ class ExecutionsApi:
         if record.output is not None:
             response.update(data("output", record.output, includedData))
         response.update(error_cause(record.error, record.cause))
-        response["redriveCount"] = 0
-        if record.status in ("RUNNING", "SUCCEEDED"):
-            response["redriveStatus"] = "NOT_REDRIVABLE"
-            response["redriveStatusReason"] = f"Execution is {record.status} and cannot be redriven"
-        else:
+        response["redriveCount"] = record.redrive_count
+        if record.redrive_date is not None:
+            response["redriveDate"] = record.redrive_date
+        reason = self._not_redrivable(record)
+        if reason is None:
             response["redriveStatus"] = "REDRIVABLE"
+        else:
+            response["redriveStatus"] = "NOT_REDRIVABLE"
+            response["redriveStatusReason"] = reason
         return response
+
+    def redrive_execution(self, *, executionArn: str, clientToken: str | None = None) -> dict:
+        if clientToken is not None and not _CLIENT_TOKEN.fullmatch(clientToken):
+            raise ApiError("ValidationException",
+                           f"1 validation error detected: Value '{clientToken}' at 'clientToken' failed to satisfy "
+                           "constraint: Member must satisfy regular expression pattern: [!-~]+ and have length "
+                           "between 1 and 64")
+        if executionArn.split(":")[5:6] == ["express"]:
+            check_arn(executionArn, "express")
+            raise ApiError("ExecutionNotRedrivable", "Execution is an EXPRESS workflow execution and cannot be "
+                                                     "redriven")
+        record = execution(self._store, executionArn)
+        worker = record.worker
+        if record.status != "RUNNING" and worker is not None and worker is not threading.current_thread():
+            # the last attempt's thread is ending (a stopped one at its next step): it must not run on, and
+            # observers hear of its end before they hear of the redrive
+            worker.join()
+        now = to_datetime(self._clock.now())
+        with self._store.lock:
+            answered = record.redrive_tokens.get(clientToken) if clientToken is not None else None
+            if answered is not None and now - answered <= CLIENT_TOKEN_LIFETIME:
+                return {"redriveDate": answered}  # the same request again: idempotent
+            reason = self._not_redrivable(record)
+            if reason is not None:
+                raise ApiError("ExecutionNotRedrivable", reason)
+            record.redrive_count += 1
+            record.redrive_date = now
+            if clientToken is not None:
+                record.redrive_tokens[clientToken] = now
+                while len(record.redrive_tokens) > CLIENT_TOKENS_KEPT:
+                    record.redrive_tokens.pop(next(iter(record.redrive_tokens)))
+            record.status, record.stopped, record.output, record.error, record.cause = "RUNNING", None, None, None, None
+            record.stop_requested.clear()
+            record.done.clear()
+            if record.history is not None:
+                record.history.reopen("ExecutionRedriven", "executionRedrivenEventDetails",
+                                      {"redriveCount": record.redrive_count})
+        self._start_worker(record, json.loads(record.input))
+        return {"redriveDate": now}
 
     def describe_state_machine_for_execution(self, *, executionArn: str, **_ignored: Any) -> dict:
         record = execution(self._store, executionArn)
@@ -140,10 +213,15 @@ class ExecutionsApi:
         statusFilter: str | None = None,
         maxResults: int = 0,
         nextToken: str | None = None,
+        redriveFilter: str | None = None,
+        mapRunArn: str | None = None,
         **_ignored: Any,
     ) -> dict:
-        if stateMachineArn is None:
+        if (stateMachineArn is None) == (mapRunArn is None):
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
+        if mapRunArn is not None:
+            items = self._map_runs.child_executions(map_run(self._map_runs, mapRunArn), statusFilter)
+            return page(items, "executions", maxResults, nextToken)
         sm, _, version_arn, alias_arn = self._resolve(stateMachineArn)
         if sm.type == "EXPRESS":
             raise ApiError("StateMachineTypeNotSupported",
@@ -153,14 +231,19 @@ class ExecutionsApi:
         with self._store.lock:
             found = [e for e in self._store.executions.values() if e.state_machine.arn == sm.arn
                      and (qualifier is None or getattr(e, qualifier) == stateMachineArn)
-                     and (statusFilter is None or e.status == statusFilter)]
-        found.sort(key=lambda e: e.started, reverse=True)
+                     and (statusFilter is None or e.status == statusFilter)
+                     and (redriveFilter is None or (redriveFilter == "REDRIVEN") == (e.redrive_count > 0))]
+        # the API reference's order: running ones by startDate or redriveDate, the others by stopDate
+        found.sort(key=lambda e: e.stopped or e.redrive_date or e.started, reverse=True)
         items = []
         for e in found:
             item = {"executionArn": e.arn, "stateMachineArn": sm.arn, **_qualifiers(e), "name": e.name,
                     "status": e.status, "startDate": e.started}
             if e.stopped is not None:
                 item["stopDate"] = e.stopped
+            if e.redrive_count:
+                item["redriveCount"] = e.redrive_count
+                item["redriveDate"] = e.redrive_date
             items.append(item)
         return page(items, "executions", maxResults, nextToken)
 
@@ -195,6 +278,23 @@ class ExecutionsApi:
     def wait_for(self, execution_arn: str, timeout: float | None = None) -> bool:
         """Block until a Standard execution is done (for nested ``.sync`` tasks and tests)."""
         return execution(self._store, execution_arn).done.wait(timeout)
+
+    def _not_redrivable(self, record: Execution) -> str | None:
+        """Why RedriveExecution would refuse this execution (the documented redriveStatusReason), or None."""
+        if record.status in ("RUNNING", "SUCCEEDED"):
+            return f"Execution is {record.status} and cannot be redriven"
+        if self._store.machines.get(record.state_machine.arn) is not record.state_machine:
+            return "State machine is in DELETING status"
+        now = to_datetime(self._clock.now())
+        if record.stopped is not None and now - record.stopped > REDRIVABLE_PERIOD:
+            return "Execution redrivable period exceeded"
+        if now - record.started > MAX_OPEN_TIME:
+            return "Execution has exceeded the max execution time"
+        if record.history is not None and len(record.history) >= MAX_HISTORY_EVENTS:
+            return "Execution history event limit exceeded"
+        if record.redrive_count >= MAX_REDRIVES:
+            return f"Execution has been redriven the maximum number of times ({MAX_REDRIVES})"
+        return None
 
     # -- running --------------------------------------------------------------------------
     def _resolve(self, arn: str) -> tuple[StateMachine, str | None, str | None, str | None]:
@@ -237,9 +337,16 @@ class ExecutionsApi:
         max_duration = EXPRESS_MAX_SECONDS if sm.type == "EXPRESS" else None
         history = record.history if record is not None else None
         stop = record.stop_requested if record is not None and sm.type == "STANDARD" else None
-        return machine.run(value, context=_context(sm, arn, name, value, start), tasks=self._tasks,
-                           clock=self._clock, history=history, stop=stop, max_duration=max_duration,
-                           execution=record)
+        context = _context(sm, arn, name, value, start)
+        progress = None
+        if record is not None and record.progress is not None:  # Standard
+            progress = record.progress
+            if record.redrive_date is not None:
+                context["Execution"]["RedriveCount"] = record.redrive_count
+                context["Execution"]["RedriveTime"] = _iso(record.redrive_date)
+        return machine.run(value, context=context, tasks=self._tasks, clock=self._clock, history=history, stop=stop,
+                           max_duration=max_duration, execution=record, progress=progress,
+                           map_runs=self._map_runs)
 
     def _run_express(self, sm: StateMachine, record: Execution | None, arn: str, name: str, value: Any,
                      start: float) -> ExecutionResult:
@@ -252,6 +359,11 @@ class ExecutionsApi:
         if self._observers.active:
             self._observers.finished(record)
         return result
+
+    def _start_worker(self, record: Execution, value: Any) -> None:
+        record.worker = threading.Thread(target=self._run_standard, args=(record, value), name=f"sfn-{record.name}",
+                                         daemon=True)
+        record.worker.start()
 
     def _run_standard(self, record: Execution, value: Any) -> None:
         try:
@@ -284,13 +396,14 @@ class ExecutionsApi:
             record.done.set()
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
-    started = to_datetime(start).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return {
-        "Execution": {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn,
-                      "StartTime": started, "RedriveCount": 0},
-        "StateMachine": {"Id": sm.arn, "Name": sm.name},
-    }
+    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start)),
+                 "RedriveCount": 0}
+    return {"Execution": execution, "StateMachine": {"Id": sm.arn, "Name": sm.name}}
 
 
 def _qualifiers(record: Execution) -> dict:

@@ -1,6 +1,7 @@
 """Lambda functions as registered Python callables, invoked in-process the way Lambda would."""
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -101,13 +102,20 @@ def invoke_optimised(registry: LambdaRegistry, parameters: dict) -> dict:
     """``arn:aws:states:::lambda:invoke``: the Invoke API's response as Step Functions shows it."""
     if not isinstance(parameters, dict) or "FunctionName" not in parameters:
         raise StatesError("States.Runtime", "The field 'FunctionName' is required for lambda:invoke")
-    payload = parameters.get("Payload", {})
+    payload = parameters.get("Payload")
+    if payload is None:  # AWS-recorded: "Payload": null reaches the function as {}
+        payload = {}
     if isinstance(payload, str):
         try:
             payload = json.loads(payload)
         except ValueError:
             pass
-    invocation = registry.invoke(parameters["FunctionName"], payload)
+    started = time.monotonic()
+    try:
+        invocation = registry.invoke(parameters["FunctionName"], payload)
+    except StatesError as error:
+        raise _compact(error) from None
+    elapsed_ms = (time.monotonic() - started) * 1000
     body = json.dumps(invocation.payload)
     date = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
     headers = {
@@ -119,8 +127,12 @@ def invoke_optimised(registry: LambdaRegistry, parameters: dict) -> dict:
         "x-amzn-Remapped-Content-Length": "0",
         "x-amzn-RequestId": invocation.request_id,
     }
+    response: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
+    if parameters.get("LogType") == "Tail":
+        function = registry.resolve(parameters["FunctionName"])
+        response["LogResult"] = headers["X-Amz-Log-Result"] = _log_tail(function, invocation.request_id, elapsed_ms)
     return {
-        "ExecutedVersion": "$LATEST",
+        **response,
         "Payload": invocation.payload,
         "SdkHttpMetadata": {
             "AllHttpHeaders": {key: [value] for key, value in headers.items()},
@@ -130,6 +142,27 @@ def invoke_optimised(registry: LambdaRegistry, parameters: dict) -> dict:
         "SdkResponseMetadata": {"RequestId": invocation.request_id},
         "StatusCode": 200,
     }
+
+
+def _compact(error: StatesError) -> StatesError:
+    """AWS-recorded: lambda:invoke writes the function's error JSON without spaces (a Lambda ARN keeps them)."""
+    if error.cause is None or not error.cause.startswith("{"):
+        return error
+    try:
+        cause = json.loads(error.cause)
+    except ValueError:
+        return error
+    return StatesError(error.error, json.dumps(cause, separators=(",", ":"), ensure_ascii=False))
+
+
+def _log_tail(function: LambdaFunction, request_id: str, elapsed_ms: float) -> str:
+    """``LogType: Tail``: the last 4 KB of the invocation's log, base64, as Lambda's START/END/REPORT lines."""
+    billed = max(1, int(elapsed_ms + 0.999))
+    lines = (f"START RequestId: {request_id} Version: $LATEST\n"
+             f"END RequestId: {request_id}\n"
+             f"REPORT RequestId: {request_id}\tDuration: {elapsed_ms:.2f} ms\tBilled Duration: {billed} ms\t"
+             f"Memory Size: {function.memory_size} MB\tMax Memory Used: {min(function.memory_size, 40)} MB\t\n")
+    return base64.b64encode(lines.encode()[-4096:]).decode()
 
 
 def _split(function_name: str) -> tuple[str, str | None]:

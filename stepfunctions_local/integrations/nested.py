@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from stepfunctions_local.service import Runtime
 
 _DESCRIBE_KEYS = ("executionArn", "input", "inputDetails", "name", "output", "outputDetails", "startDate",
-                  "stateMachineArn", "status", "stopDate", "error", "cause", "redriveCount", "redriveStatus")
+                  "stateMachineArn", "status", "stopDate", "error", "cause", "redriveCount", "redriveDate",
+                  "redriveStatus", "redriveStatusReason")
 
 
 @lru_cache(maxsize=1)

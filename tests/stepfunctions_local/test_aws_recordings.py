@@ -5,9 +5,15 @@ the ``definition``, the ``input``, the ``lambdas`` it calls (function name -> a 
 re-created from localstack's tiny Lambda files), optionally ``recorded_at`` (the clock starts
 there, so absolute Wait timestamps mean what they meant then) and ``expected``: what AWS returned
 (``status`` with ``output``, or ``error`` and ``cause``) or the ``exception`` CreateStateMachine
-raised, copied verbatim. Ids are normalised the way the snapshots do: any UUID matches
-``<uuid:N>`` / ``<request_id>``, and a Lambda error's ``requestId`` and ``stackTrace`` (paths in
-AWS's sandbox) compare as placeholders.
+raised, copied verbatim; where the recording has the execution's history, ``history`` lists its
+event types in order and they are compared too (an execution observer collects ours). Ids are
+normalised the way the snapshots do: any UUID matches ``<uuid:N>`` / ``<request_id>``, and a Lambda
+error's ``requestId`` and ``stackTrace`` (paths in AWS's sandbox) compare as placeholders; whether
+such an error JSON is written compactly (``lambda:invoke``) or with spaces (a Lambda ARN) is kept.
+
+A recording with ``"kind": "test_state"`` is a TestState call: its ``request`` (``definition`` and
+``input`` as JSON values) and AWS's ``expected`` answer (``status``, ``output``, ``nextState``,
+``error``, ``cause``, ``inspectionData`` with its JSON texts as values) or ``exception``.
 """
 from __future__ import annotations
 
@@ -61,7 +67,7 @@ def _normalised(value: Any) -> Any:
     if isinstance(value, str) and value.startswith('{"errorMessage"'):
         cause = json.loads(value)
         cause.update({key: f"<{key}>" for key in ("requestId", "stackTrace") if key in cause})
-        return _normalised(cause)
+        return {"compact": value.startswith('{"errorMessage":"'), "error": _normalised(cause)}
     if isinstance(value, str):
         return UUID.sub("<uuid>", value)
     return value
@@ -71,12 +77,30 @@ def _recordings() -> list[Any]:
     return [pytest.param(json.loads(path.read_text()), id=path.stem) for path in sorted(RECORDINGS.glob("*.json"))]
 
 
-def _runtime(recording: dict) -> stepfunctions_local.Runtime:
+class _EventTypes:
+    """An execution observer keeping the event types of the (Express) execution, in order."""
+
+    def __init__(self) -> None:
+        self.types: list[str] = []
+
+    def execution_started(self, record: Any) -> None:
+        pass
+
+    def history_event(self, record: Any, event: dict) -> None:
+        self.types.append(event["type"])
+
+    def execution_finished(self, record: Any) -> None:
+        pass
+
+
+def _runtime(recording: dict, observer: _EventTypes) -> stepfunctions_local.Runtime:
     recorded_at = recording.get("recorded_at")
     clock = ManualClock(datetime.fromisoformat(recorded_at).timestamp()) if recorded_at else ManualClock()
     runtime = stepfunctions_local.Runtime(clock=clock)
     for name, handler in recording.get("lambdas", {}).items():
         runtime.register_lambda(name, LAMBDAS[handler])
+    if "history" in recording:
+        runtime.add_observer(observer)
     return runtime
 
 
@@ -86,10 +110,42 @@ def _create(client: stepfunctions_local.Client, recording: dict) -> str:
     return created["stateMachineArn"]
 
 
+def _decoded(answer: dict) -> dict:
+    """A TestState answer as the snapshots keep it: JSON texts parsed, metadata dropped."""
+    decoded = {key: value for key, value in answer.items() if key != "ResponseMetadata"}
+    if "output" in decoded:
+        decoded["output"] = json.loads(decoded["output"])
+    if "inspectionData" in decoded:
+        decoded["inspectionData"] = {key: json.loads(value) if isinstance(value, str) else value
+                                     for key, value in decoded["inspectionData"].items()}
+    return decoded
+
+
+def _test_state(client: stepfunctions_local.Client, recording: dict) -> None:
+    request = dict(recording["request"])
+    for key in ("definition", "input"):
+        if key in request:
+            request[key] = json.dumps(request[key])
+    expected = recording["expected"]
+    if "exception" in expected:
+        # WHEN AWS refused the request THEN it is refused with AWS's code and message
+        with pytest.raises(ClientError) as raised:
+            client.test_state(**request)
+        error, rejection = raised.value, expected["exception"]
+        assert (error.response["Error"]["Code"], str(error)) == (rejection["typename"], rejection["value"])
+        return
+    # WHEN the state is tested THEN the answer is the one AWS recorded, field for field
+    assert _decoded(client.test_state(**request)) == expected
+
+
 @pytest.mark.parametrize("recording", _recordings())
 def test_recorded_case_matches_aws(recording: dict) -> None:
+    if recording.get("kind") == "test_state":
+        _test_state(stepfunctions_local.client(runtime=_runtime(recording, _EventTypes())), recording)
+        return
     # GIVEN the recorded definition, as an Express workflow, with the Lambda functions it calls
-    client = stepfunctions_local.client(runtime=_runtime(recording))
+    observer = _EventTypes()
+    client = stepfunctions_local.client(runtime=_runtime(recording, observer))
     expected = recording["expected"]
     if "exception" in expected:
         # WHEN AWS refused to create it
@@ -109,3 +165,6 @@ def test_recorded_case_matches_aws(recording: dict) -> None:
     else:
         assert response.get("error") == expected.get("error")
         assert _normalised(response.get("cause")) == _normalised(expected.get("cause"))
+    # AND, where AWS recorded the history, the same events in the same order
+    if "history" in recording:
+        assert observer.types == recording["history"]
