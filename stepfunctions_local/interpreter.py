@@ -238,16 +238,22 @@ class Run:
         """The one place a Task state's resource is called; a task interceptor may answer instead."""
         # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them;
         # a .waitForTaskToken task waits for SendTask* and its heartbeats as well.
-        if is_activity_arn(resource):  # a worker takes it with GetActivityTask and answers with SendTask*
-            return run_activity(self, resource, parameters, timeout, heartbeat)
+        interceptor = self.tasks.interceptor
+        intercepting = interceptor is not None and self.execution is not None
+        mocked = None
+        if is_activity_arn(resource):
+            # A mock answers an activity like any task; otherwise a worker takes it with GetActivityTask.
+            if intercepting:
+                mocked = interceptor.intercept(self.execution, state_name, resource, parameters)
+            if mocked is None:
+                return run_activity(self, resource, parameters, timeout, heartbeat)
+            intercepting = False
         self.events.task_scheduled(resource, parameters, timeout, heartbeat)
         token = context["Task"]["Token"] if resource.endswith(WAIT_FOR_TASK_TOKEN) else None
         callback = self.tasks.tokens.open(token) if token else None
         started = time.monotonic()
         try:
-            interceptor = self.tasks.interceptor
-            mocked = None
-            if interceptor is not None and self.execution is not None:
+            if intercepting:
                 mocked = interceptor.intercept(self.execution, state_name, resource, parameters)
             if mocked is not None:  # the integration's response (for a callback task: the callback's output)
                 result = mocked.result()

@@ -9,6 +9,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from stepfunctions_local import Runtime
+from stepfunctions_local.mocking import use_mock_config
 from stepfunctions_local.testing import load_definition
 
 LAMBDA = "arn:aws:lambda:us-east-1:000000000000:function:work"
@@ -197,3 +199,23 @@ class TestDefinitions:
         assert json.loads(load_definition(path, {"A": "1", "B": "2"})) == {"Comment": "1 and 2"}
         with pytest.raises(KeyError, match=r"no substitution given for \$\{B\}"):
             load_definition(path, {"A": "1"})
+
+
+def test_a_mock_answers_an_activity_task_without_a_worker():
+    # GIVEN a Standard machine with an activity Task, and a test case mocking it
+    runtime = Runtime()
+    sfn = runtime.client()
+    activity = sfn.create_activity(name="work")["activityArn"]
+    definition = {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}}
+    machine = sfn.create_state_machine(name="with-activity", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+    use_mock_config(runtime, {
+        "StateMachines": {"with-activity": {"TestCases": {"Done": {"Work": "Answer"}}}},
+        "MockedResponses": {"Answer": {"0": {"Return": {"done": True}}}},
+    })
+    # WHEN the test case runs
+    started = sfn.start_execution(stateMachineArn=f"{machine}#Done", input="{}")
+    runtime.wait_for(started["executionArn"], timeout=10)
+    # THEN the mocked answer is the output, and nobody had to take the task
+    described = sfn.describe_execution(executionArn=started["executionArn"])
+    assert (described["status"], json.loads(described["output"])) == ("SUCCEEDED", {"done": True})
