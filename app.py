@@ -74,4 +74,4 @@ def process_queued_submissions(event: SQSEvent) -> PartialItemFailureResponse:
     name="process_submission_event",
 )
 def process_submission_event(event: CloudWatchEvent) -> None:
-    consumers.process_submitted_event(event.to_dict(), event.context)
+    consumers.process_submitted_event(event.to_dict())

@@ -16,9 +16,10 @@ Once the ticket is known (the workflow's output, or the ticket read back after a
 execution went on to record it) the record becomes COMPLETED with that answer, and every resend
 of the key and body gets it. An execution that certainly recorded nothing releases the key.
 
-powertools' idempotency utility (used by the SQS and EventBridge consumers) does not fit here: it
-deletes its record when the function raises, so after a 504 whose execution still recorded the
-ticket, a resend would start a second execution and make a second ticket.
+powertools' idempotency utility does not fit here: it deletes its record when the function raises,
+so after a 504 whose execution still recorded the ticket, a resend would start a second execution
+and make a second ticket. The SQS and EventBridge consumers use the same ticket mechanism with a
+ticket id derived from the delivery (chalicelib/consumers.py) and ``recorded_ticket`` below.
 """
 from __future__ import annotations
 
@@ -192,6 +193,31 @@ def submit(
     return output
 
 
+def recorded_ticket(ticket_id: str, key_hash: str, *, dynamodb_client: Any = None) -> WorkflowOutput | None:
+    """The answer of the ticket recorded under ``ticket_id`` for ``key_hash``, if any.
+
+    A strongly consistent read of the tickets table; None when absent, when recorded for another
+    key (a 50-bit collision: not ours), or when the read failed (logged).
+    """
+    client = dynamodb_client or aws.client("dynamodb")
+    try:
+        item = client.get_item(
+            TableName=settings.tickets_table(),
+            Key={"ticketId": {"S": ticket_id}},
+            ConsistentRead=True,
+            ProjectionExpression="ticketId, sentiment, sentimentScore, idempotencyKeyHash",
+        ).get("Item")
+    except (ClientError, BotoCoreError) as error:
+        logger.warning("ticket lookup failed", extra={"reason": _reason(error)})
+        return None
+    if not item:
+        return None
+    values = {name: _deserialize(value) for name, value in item.items()}
+    if values.get("idempotencyKeyHash") != key_hash:
+        return None
+    return parse_output(values)
+
+
 class IdempotencyStore:
     """The key records (idempotency table) and the ticket lookup (tickets table)."""
 
@@ -232,23 +258,7 @@ class IdempotencyStore:
 
     def recorded_ticket(self, ticket_id: str, key: IdempotencyKey) -> WorkflowOutput | None:
         """The answer of the key's ticket, if the workflow recorded it (a strongly consistent read)."""
-        try:
-            item = self._client.get_item(
-                TableName=settings.tickets_table(),
-                Key={"ticketId": {"S": ticket_id}},
-                ConsistentRead=True,
-                ProjectionExpression="ticketId, sentiment, sentimentScore, idempotencyKeyHash",
-            ).get("Item")
-        except (ClientError, BotoCoreError) as error:
-            logger.warning("ticket lookup failed", extra={"reason": _reason(error)})
-            return None
-        if not item:
-            return None
-        values = {name: _deserialize(value) for name, value in item.items()}
-        # A ticket of another key under the same id would be a 50-bit collision: not ours.
-        if values.get("idempotencyKeyHash") != key.key_hash:
-            return None
-        return parse_output(values)
+        return recorded_ticket(ticket_id, key.key_hash, dynamodb_client=self._client)
 
     def complete(self, key: IdempotencyKey, ticket_id: str, output: WorkflowOutput) -> None:
         """Store the key's answer; a failure only delays it (a resend finds the ticket itself)."""

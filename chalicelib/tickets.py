@@ -2,7 +2,8 @@
 
 Crockford base32 leaves out I, L, O and U, so an id read aloud or typed from paper survives.
 50 random bits: a collision is rare, and the workflow's conditional write turns the rare one
-into a retry with a fresh id, never an overwrite.
+into a retry with a fresh id, never an overwrite. A queued or event submission gets an id derived
+from its delivery instead (``ticket_id_for``), so every redelivery names the same ticket.
 """
 from __future__ import annotations
 
@@ -21,7 +22,15 @@ class TicketIdResult(TypedDict):
 
 def new_ticket_id() -> str:
     """A fresh id such as ``CF-7K3M-Q9ZD-4P``."""
-    number = secrets.randbits(5 * _SYMBOLS)
+    return _format(secrets.randbits(5 * _SYMBOLS))
+
+
+def ticket_id_for(sha256_hex: str) -> str:
+    """The id derived from a SHA-256 (hex): its first 50 bits, so the same digest always gives the same id."""
+    return _format(int(sha256_hex[:13], 16) >> 2)
+
+
+def _format(number: int) -> str:
     symbols = "".join(CROCKFORD_ALPHABET[(number >> (5 * i)) & 31] for i in range(_SYMBOLS))
     return f"CF-{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
 

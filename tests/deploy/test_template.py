@@ -298,7 +298,7 @@ class TestStorage:
     def test_idempotency_table_expires_records(self, packaged: Packaged):
         # GIVEN the idempotency table
         properties = packaged.properties("IdempotencyTable")
-        # THEN it is keyed by id with the TTL attribute powertools writes
+        # THEN it is keyed by id with the TTL attribute the API's key records carry
         assert properties["TableName"] == "contact-form-idempotency"
         assert properties["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
         assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}

@@ -72,16 +72,23 @@ class Countdown:
 
 
 class FaultySentiment:
-    """Comprehend offline (VADER) that can throttle or stall before answering."""
+    """Comprehend offline (VADER) that can throttle or stall before answering.
+
+    ``before``, when set, is called first with the text: a test can hold an execution there, before
+    its record step, while something else happens.
+    """
 
     def __init__(self, clock: ManualClock) -> None:
         self.clock = clock
         self.throttle = Countdown()
         self.stall_seconds = 0.0
         self.calls = 0
+        self.before: Callable[[str], None] | None = None
 
     def __call__(self, text: str, language_code: str) -> DetectSentimentResponse:
         self.calls += 1
+        if self.before is not None:
+            self.before(text)
         if self.throttle.fire():
             raise StatesError("Comprehend.ThrottlingException",
                               "Rate exceeded (Service: Comprehend, Status Code: 400, Request ID: fault)")
