@@ -3,11 +3,14 @@
 Ours: ``start_sync_execution`` through the in-process client. moto 5.2.5: ``mock_aws`` with
 ``execute_state_machine`` on (so it really runs the definition), ``start_execution`` then
 ``describe_execution`` until the execution is no longer RUNNING.
+Map over 1,000 items: the same Map state at its default concurrency (MaxConcurrency 0) and
+one item at a time, compared with the figure measured before issue 15's changes.
 ``python -m bench.runtime --quick`` runs a short version.
 """
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import time
 import uuid
@@ -15,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import stepfunctions_local
+from bench._targets import Target
 
 ROLE_ARN = "arn:aws:iam::000000000000:role/bench"
 INPUT = json.dumps({"order": {"id": "A-1", "total": 42}})
@@ -30,6 +34,23 @@ DEFINITION = json.dumps({
     },
 })
 EXPECTED = {"id": "A-1", "total": 42, "size": "large"}
+MAP_ITEMS = 1000
+# Map over 1,000 items at default concurrency before issue 15 (this bench on the 2-core machine, median of 15;
+# the issue quotes ~24 ms for an older runtime that started a thread per item).
+MAP_BEFORE_MS = 9.5
+# moto / ours per execution before issue 15 (same bench and machine): the issue's "unchanged or better".
+MOTO_RATIO_BEFORE = 155.0
+
+
+def _map_definition(max_concurrency: int) -> str:
+    return json.dumps({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": max_concurrency, "End": True,
+            "ItemProcessor": {"StartAt": "Double", "States": {
+                "Double": {"Type": "Pass", "Parameters": {"value.$": "$"}, "End": True}}},
+        }},
+    })
 
 
 def _seconds_per_call(call: Callable[[], None], count: int) -> float:
@@ -69,6 +90,21 @@ def ours_threaded(count: int, threads: int) -> float:
         return count / (time.perf_counter() - start)
 
 
+def map_ms(max_concurrency: int, repeats: int) -> float:
+    """Median ms of one Express execution whose Map runs a Pass state over MAP_ITEMS items."""
+    sfn = stepfunctions_local.client()
+    arn = sfn.create_state_machine(name=f"map-{max_concurrency}", definition=_map_definition(max_concurrency),
+                                   roleArn=ROLE_ARN, type="EXPRESS")["stateMachineArn"]
+    payload = json.dumps({"items": list(range(MAP_ITEMS))})
+    times = []
+    for _ in range(repeats + 2):
+        start = time.perf_counter()
+        response = sfn.start_sync_execution(stateMachineArn=arn, input=payload)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response["status"] == "SUCCEEDED" and len(json.loads(response["output"])) == MAP_ITEMS, response
+    return statistics.median(times[2:])  # the first two warm caches
+
+
 def moto(count: int) -> float:
     import boto3
     from moto import mock_aws
@@ -88,8 +124,9 @@ def moto(count: int) -> float:
         return _seconds_per_call(run, count)
 
 
-def main(quick: bool = False) -> None:
+def main(quick: bool = False) -> list[Target]:
     ours_count, moto_count, threaded_count = (1000, 20, 2000) if quick else (3000, 200, 8000)
+    map_repeats = 5 if quick else 15
     ours_seconds = ours(ours_count)
     moto_seconds = moto(moto_count)
     per_second = ours_threaded(threaded_count, threads=8)
@@ -98,6 +135,15 @@ def main(quick: bool = False) -> None:
     print(f"{'moto 5.2.5 start + describe until done':<40}{moto_seconds * 1e6:>13.1f} us{moto_count:>12}")
     print(f"{'ratio (moto / ours)':<40}{moto_seconds / ours_seconds:>15.1f}x")
     print(f"{'ours, 8 threads, one Runtime':<40}{per_second:>11.0f} /s{threaded_count:>12}")
+    map_default, map_serial = map_ms(0, map_repeats), map_ms(1, map_repeats)
+    print(f"{'Map over 1,000 items, default concurrency':<40}{map_default:>13.2f} ms{map_repeats:>12}")
+    print(f"{'Map over 1,000 items, MaxConcurrency 1':<40}{map_serial:>13.2f} ms{map_repeats:>12}")
+    return [
+        Target("runtime per execution: moto / ours", f"{moto_seconds * 1e6:.0f} us / {ours_seconds * 1e6:.1f} us",
+               moto_seconds / ours_seconds, f">= {MOTO_RATIO_BEFORE:.0f}", "before: ~155-222x"),
+        Target("Map 1,000 items default conc.: before / now", f"{MAP_BEFORE_MS:.1f} ms / {map_default:.2f} ms",
+               MAP_BEFORE_MS / map_default, ">= 3", f"MaxConcurrency 1 now: {map_serial:.2f} ms"),
+    ]
 
 
 if __name__ == "__main__":
