@@ -17,6 +17,8 @@ import sys
 from chalice import local
 from chalice.cli import main
 
+from localdev import warmup
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -33,4 +35,5 @@ if __name__ == "__main__":
     _exit_with_parent()
     local.ChaliceRequestHandler.disable_nagle_algorithm = True
     local.ThreadedHTTPServer.request_queue_size = 128
+    warmup.warm_app_process(*warmup.API_CLIENTS)
     sys.exit(main())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib import settings as app_settings
-from localdev import aws, chalice_local, delivery, stepfunctions
+from localdev import aws, chalice_local, delivery, stepfunctions, warmup
 from localdev.ports import ensure_free
 from localdev.project import LocalSettings, load_app
 from localdev.provision import PROCESSED_EVENTS_QUEUE, provision
@@ -56,6 +56,7 @@ def run(ports: Ports, deliveries: int = 1) -> int:
                 running.callback(poller.stop)
             chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
+            warmup.warm_stack(ports.aws, aws.endpoint(ports.api))
             print(ready_message(ports, app.app_name, queue), flush=True)
             code = chalice.wait()
             logger.error("chalice local exited with code %s; stopping", code)
