@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib import settings as app_settings
-from localdev import aws, chalice_local, delivery, stepfunctions, warmup
+from localdev import aws, chalice_local, delivery, inprocess_aws, stepfunctions, warmup
 from localdev.ports import ensure_free
 from localdev.project import LocalSettings, load_app
 from localdev.provision import PROCESSED_EVENTS_QUEUE, provision
@@ -47,6 +47,7 @@ def run(ports: Ports, deliveries: int = 1) -> int:
             chalice = chalice_local.start(ports.api, env)
             running.callback(chalice_local.stop, chalice)
             moto = aws.start_moto(ports.aws)
+            inprocess_aws.route_in_process(aws.endpoint(ports.aws))
             running.callback(moto.stop)
             app = load_app()
             settings = LocalSettings.from_environment(os.environ)
