@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .exceptions import DefinitionError, PathNotFound, StatesError
+from .exceptions import DefinitionError, PathNotFound, StatesError, invalid
 from .types import Resolver
 
 __all__ = ["Rule", "compile_rule", "parse_timestamp", "OPERATORS"]
 
-_SCHEMA = "SCHEMA_VALIDATION_FAILED"
 _TOP_LEVEL_ONLY = frozenset({"Next", "Assign"})
 _COMBINATORS = ("And", "Or", "Not")
 
@@ -249,7 +248,7 @@ def compile_rule(rule: dict, where: str) -> Rule:
 
 
 def _error(message: str, where: str) -> DefinitionError:
-    return DefinitionError(f"{_SCHEMA}: {message} at {where}")
+    return invalid(message, where)
 
 
 def _compile(rule: Any, where: str, top_level: bool) -> Rule:

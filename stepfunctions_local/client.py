@@ -11,7 +11,7 @@ from botocore.errorfactory import ClientExceptionsFactory
 from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
-from stepfunctions_local.service import OPERATIONS, ApiError
+from stepfunctions_local.api_errors import OPERATIONS, ApiError
 
 if TYPE_CHECKING:
     from botocore.model import ServiceModel

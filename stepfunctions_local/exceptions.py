@@ -5,22 +5,64 @@ Definition errors carry where in the definition the problem is; runtime errors c
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class StepFunctionsLocalError(Exception):
     """Root of every error raised by stepfunctions_local."""
 
 
+SCHEMA_VALIDATION_FAILED = "SCHEMA_VALIDATION_FAILED"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition, as AWS's diagnostics name it.
+
+    ``location`` is the path in the definition (``/States/Foo/Next``) and nothing else; it is
+    None only while a lower layer (a path, an intrinsic) does not know where it was written,
+    and the compiler fills it in with ``at``.
+    """
+
+    code: str
+    message: str
+    location: str | None = None
+
+    def at(self, location: str) -> Problem:
+        return self if self.location is not None else Problem(self.code, self.message, location)
+
+    def __str__(self) -> str:
+        text = f"{self.code}: {self.message}"
+        return text if self.location is None else f"{text} at {self.location}"
+
+
 class DefinitionError(StepFunctionsLocalError):
     """A state machine definition is invalid (becomes the API's InvalidDefinition).
 
-    Each problem (``CODE: message at /path``) stays apart in ``problems``: messages may hold
-    ", " themselves, so the joined text cannot be split again into ValidateStateMachineDefinition's
-    diagnostics.
+    Carries every problem as a value; the API edge renders them into AWS's texts.
     """
 
-    def __init__(self, *problems: str) -> None:
-        super().__init__(", ".join(problems))
-        self.problems = problems
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(", ".join(str(problem) for problem in problems))
+        self.problems: tuple[Problem, ...] = problems
+
+
+def invalid(message: str, location: str | None = None, code: str = SCHEMA_VALIDATION_FAILED) -> DefinitionError:
+    """The common case: one SCHEMA_VALIDATION_FAILED problem."""
+    return DefinitionError(Problem(code, message, location))
+
+
+class ExpressionError(DefinitionError):
+    """A path or intrinsic function that does not parse; it does not know where it was written.
+
+    Its text is the bare message (what a caller of ``compile_intrinsic`` reads); the compiler
+    places its problem with ``Problem.at``.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Problem(SCHEMA_VALIDATION_FAILED, message))
+        self.args = (message,)
+        self.message = message
 
 
 class StatesError(StepFunctionsLocalError):

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import definition as d
-from . import paths, states
+from . import states
 from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, is_lambda_function_arn, resource_type
 from .exceptions import StateDataError, StatesError
+from .specs import Catcher, Program, Retrier, StateSpec
 from .timestamps import format_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
 
@@ -58,18 +59,19 @@ def compile_definition(definition: str) -> Machine:
 class Machine:
     """A compiled state machine."""
 
-    def __init__(self, definition: dict, program: d.Program, timeout: float | None) -> None:
+    def __init__(self, definition: dict, program: Program, timeout: float | None) -> None:
         self.definition = definition
         self.program = program
         self.timeout = timeout
 
     def run(self, input: Any, *, context: dict, tasks: TaskRunner, clock: Clock,
             history: HistoryRecorder | None = None, stop: threading.Event | None = None,
-            max_duration: float | None = None) -> ExecutionResult:
+            max_duration: float | None = None, execution: Any = None) -> ExecutionResult:
+        """Run to the end; ``execution`` is the API's record, handed to a task interceptor as it is."""
         limits = [limit for limit in (self.timeout, max_duration) if limit]
         deadline = clock.now() + min(limits) if limits else None
         region = _region(context)
-        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline)
+        run = Run(context, tasks, clock, Events(history, region), _Signal(stop, None), deadline, execution)
         try:
             output = run.program(self.program, input, {})
             if deadline is not None and clock.now() > deadline:
@@ -111,20 +113,21 @@ class _Signal:
 class Run:
     """One execution (or one branch of it): the context object, the services, the limits."""
 
-    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline")
+    __slots__ = ("context", "tasks", "clock", "events", "signal", "deadline", "execution")
 
     def __init__(self, context: dict, tasks: TaskRunner, clock: Clock, events: Events, signal: _Signal,
-                 deadline: float | None) -> None:
+                 deadline: float | None, execution: Any = None) -> None:
         self.context = context
         self.tasks = tasks
         self.clock = clock
         self.events = events
         self.signal = signal
         self.deadline = deadline
+        self.execution = execution
 
     def branch(self, signal: _Signal, context: dict | None, events: Events) -> Run:
         return Run(self.context if context is None else context, self.tasks, self.clock, events, signal,
-                   self.deadline)
+                   self.deadline, self.execution)
 
     def check(self) -> None:
         if self.signal.is_set():
@@ -150,7 +153,7 @@ class Run:
         self.check()
 
     # -- programs and states ------------------------------------------------------------
-    def program(self, program: d.Program, input: Any, variables: dict) -> Any:
+    def program(self, program: Program, input: Any, variables: dict) -> Any:
         states = program.states
         name: str | None = program.start_at
         while name is not None:
@@ -158,9 +161,9 @@ class Run:
             input, name = self.state(states[name], input, variables)
         return input
 
-    def state(self, state: d.State, raw: Any, variables: dict) -> tuple[Any, str | None]:
+    def state(self, state: StateSpec, raw: Any, variables: dict) -> tuple[Any, str | None]:
         entered = self.events.entered(state.type, state.name, raw)
-        handler = states.HANDLERS[state.type]
+        handler = states.HANDLERS[state.__class__]
         retries: list[int] = [0] * len(state.retry)
         retry_count = 0
         while True:
@@ -191,8 +194,9 @@ class Run:
             return output, next_name
 
     # -- tasks ----------------------------------------------------------------------------
-    def call_task(self, resource: str, parameters: Any, context: dict, timeout: float | None,
+    def call_task(self, state_name: str, resource: str, parameters: Any, context: dict, timeout: float | None,
                   heartbeat: float | None) -> Any:
+        """The one place a Task state's resource is called; a task interceptor may answer instead."""
         # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them;
         # a .waitForTaskToken task waits for SendTask* and its heartbeats as well.
         self.events.task_scheduled(resource, parameters, timeout, heartbeat)
@@ -201,12 +205,18 @@ class Run:
         started = time.monotonic()
         timed_out = False
         try:
-            if timeout is None:
+            interceptor = self.tasks.interceptor
+            mocked = None
+            if interceptor is not None and self.execution is not None:
+                mocked = interceptor.intercept(self.execution, state_name, resource, parameters)
+            if mocked is not None:  # the integration's response (for a callback task: the callback's output)
+                result = mocked.result()
+            elif timeout is None:
                 result = self.tasks.run_task(resource, parameters, context=context, timeout=None)
             else:
                 result = _with_time_limit(lambda: self.tasks.run_task(resource, parameters, context=context,
                                                                       timeout=timeout), timeout)
-            if callback is not None:
+            if callback is not None and mocked is None:
                 self.events.task_submitted(resource, result)
                 left = None if timeout is None else timeout - (time.monotonic() - started)
                 result = self._await_callback(callback, left, heartbeat)
@@ -225,8 +235,9 @@ class Run:
                 self.tasks.tokens.close(token, timed_out=timed_out)
         if _too_large(result):
             kind = resource if is_lambda_function_arn(resource) else resource_type(resource)[0]
-            failure = StatesError("States.DataLimitExceeded", f"The state/task '{kind}' returned a result with a "
-                                                              "size exceeding the maximum number of bytes service limit.")
+            failure = StatesError("States.DataLimitExceeded",
+                                  f"The state/task '{kind}' returned a result with a size exceeding the maximum "
+                                  "number of bytes service limit.")
             self.events.task_failed(resource, failure.error, failure.cause, False)
             raise failure
         self.events.task_succeeded(resource, result)
@@ -245,7 +256,7 @@ class Run:
         return callback.result()
 
     # -- Parallel / Map fan-out -------------------------------------------------------------
-    def fan_out(self, jobs: list[tuple[d.Program, Any, dict | None]], variables: dict, max_concurrency: int,
+    def fan_out(self, jobs: list[tuple[Program, Any, dict | None]], variables: dict, max_concurrency: int,
                 tolerated: Callable[[int], bool] | None, on_item: OnItem | None, started: int) -> list:
         """Run (program, input, context) jobs concurrently; results in order.
 
@@ -362,7 +373,7 @@ def _matches(errors: tuple[str, ...], name: str) -> bool:
     return "States.TaskFailed" in errors and name != "States.Timeout"
 
 
-def _located(error: StatesError, state: d.State, entered: int) -> StatesError:
+def _located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
     """Data-processing failures name the state and its entered event, as AWS's causes do."""
     if not isinstance(error, StateDataError):
         return error
@@ -370,7 +381,7 @@ def _located(error: StatesError, state: d.State, entered: int) -> StatesError:
                                     f"(entered at the event id #{entered}). {error.cause}")
 
 
-def _retry_delay(retriers: tuple[d.Retrier, ...], attempts: list[int], name: str) -> float | None:
+def _retry_delay(retriers: tuple[Retrier, ...], attempts: list[int], name: str) -> float | None:
     for index, retrier in enumerate(retriers):
         if _matches(retrier.errors, name):
             count = attempts[index]
@@ -389,16 +400,6 @@ def _error_output(error: StatesError) -> dict:
     return {"Error": error.error or "", "Cause": error.cause or ""}
 
 
-def _caught(state: d.State, catcher: d.Catcher, error: StatesError, raw: Any, variables: dict,
+def _caught(state: StateSpec, catcher: Catcher, error: StatesError, raw: Any, variables: dict,
             context: dict) -> tuple[Any, dict | None]:
-    error_output = _error_output(error)
-    if state.language == d.JSONATA:
-        bindings = states.jsonata_bindings(raw, context, variables, errorOutput=error_output)
-        assigned = catcher.assign(bindings) if catcher.assign else None
-        output = catcher.output(bindings) if catcher.output else error_output
-    else:
-        assigned = catcher.assign(paths.Env(error_output, context, variables)) if catcher.assign else None
-        output = paths.apply_result_path(catcher.result_path, raw, error_output)
-    if assigned:
-        variables.update(assigned)
-    return output, assigned
+    return state.flow.catch(catcher, raw, context, variables, _error_output(error))

@@ -16,11 +16,12 @@ import jsonata
 from jsonata.jexception import JException
 from jsonata.utils import Utils
 
-from .exceptions import DefinitionError, StateDataError
+from .exceptions import DefinitionError, Problem, StateDataError
 
 _ERROR_OUTPUT = re.compile(r"\$states\.errorOutput\b")
 _PLACEHOLDER = re.compile(r"\{\{\w+\}\}")
 UNDEFINED = object()
+_UNSUPPORTED = "UNSUPPORTED_JSONATA_EXPRESSION"
 # jsonata-python reads a binding of None as "undefined"; a variable holding JSON null is bound to this.
 JSON_NULL = Utils.NULL_VALUE
 Bindings = dict
@@ -81,16 +82,14 @@ class Expression:
                 raise JException("S0207", 0, "(end)")
             self._jsonata = jsonata.Jsonata(body)
         except JException as error:
-            raise DefinitionError(f"INVALID_JSONATA_EXPRESSION: {_parser_message(error)} at {where}") from None
+            raise DefinitionError(Problem("INVALID_JSONATA_EXPRESSION", _parser_message(error), where)) from None
         if _ERROR_OUTPUT.search(body) and "/Catch[" not in where:  # only a catcher has an error to read
-            raise DefinitionError(f"UNSUPPORTED_JSONATA_EXPRESSION: Field '$states.errorOutput' does not exist. "
-                                  f"at {where}")
+            raise DefinitionError(Problem(_UNSUPPORTED, "Field '$states.errorOutput' does not exist.", where))
         names = _top_level_references(self._jsonata.ast)
-        if names:
-            raise DefinitionError(", ".join(
-                f"UNSUPPORTED_JSONATA_EXPRESSION: Reference to '$$' is not supported. at {where}" if name == "$$" else
-                f"UNSUPPORTED_JSONATA_EXPRESSION: Reference to '{name}' at the top level is not supported. at {where}"
-                for name in names))
+        if names:  # one diagnostic per name, each at the field
+            raise DefinitionError(*(Problem(_UNSUPPORTED, "Reference to '$$' is not supported." if name == "$$" else
+                                            f"Reference to '{name}' at the top level is not supported.", where)
+                                    for name in names))
         self._jsonata.set_output_convert_nulls(False)
         for name, function in _FUNCTIONS.items():
             self._jsonata.register_lambda(name, function)

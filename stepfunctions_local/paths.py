@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from jsonpath_ng.ext import parse as _jsonpath_parse
 
-from .exceptions import DefinitionError, PathNotFound, StateDataError, StatesError
+from .exceptions import ExpressionError, PathNotFound, StateDataError, StatesError, invalid
 
 _ROOT = r"(\$\$|\$[A-Za-z_][A-Za-z0-9_]*|\$)"
 _STEP = r"(?:\.[^.\[\]*?@()',\s]+|\[\d+\]|\['[^']*'\]|\[\"[^\"]*\"\])"
@@ -96,7 +96,7 @@ def compile_path(text: str) -> Path:
     if cached is not None:
         return cached
     if not isinstance(text, str):
-        raise DefinitionError(f"{text!r} is not a JSONPath")
+        raise ExpressionError(f"{text!r} is not a JSONPath")
     simple = _SIMPLE.match(text)
     if simple:
         root, variable = _root(simple.group(1))
@@ -105,12 +105,12 @@ def compile_path(text: str) -> Path:
     else:
         match = _COMPLEX_ROOT.match(text)
         if not match:
-            raise DefinitionError(f"The value '{text}' is not a valid JSONPath")
+            raise ExpressionError(f"The value '{text}' is not a valid JSONPath")
         root, variable = _root(match.group(1))
         try:
             matcher = _jsonpath_parse("$" + match.group(2))
         except Exception as error:  # jsonpath-ng raises bare Exceptions for syntax errors
-            raise DefinitionError(f"The value '{text}' is not a valid JSONPath: {error}") from None
+            raise ExpressionError(f"The value '{text}' is not a valid JSONPath: {error}") from None
         path = Path(text, root, variable, None, matcher, not _INDEFINITE.search(match.group(2)))
     _cache[text] = path
     return path
@@ -127,7 +127,7 @@ def compile_reference_path(text: str) -> Path:
     """A Reference Path: one node, only names and indices (ResultPath, ItemsPath, Variable...)."""
     path = compile_path(text)
     if path.steps is None:
-        raise DefinitionError(f"The value '{text}' is not a valid Reference Path")
+        raise ExpressionError(f"The value '{text}' is not a valid Reference Path")
     return path
 
 
@@ -203,7 +203,7 @@ def compile_template(value: Any, where: str, *, dynamic: bool = True) -> Templat
         fields: list[tuple[str, Template]] = []
         for key, item in value.items():
             if dynamic and isinstance(key, str) and key.endswith(".$"):
-                fields.append((key[:-2], _compile_dynamic(key, item, where)))
+                fields.append((key[:-2], compile_dynamic(key, item, where)))
             else:
                 fields.append((key, compile_template(item, f"{where}/{key}", dynamic=dynamic)))
         return lambda env: {key: field(env) for key, field in fields}
@@ -213,23 +213,20 @@ def compile_template(value: Any, where: str, *, dynamic: bool = True) -> Templat
     return lambda env: value
 
 
-def _compile_dynamic(key: str, text: Any, where: str) -> Template:
+def compile_dynamic(key: str, text: Any, where: str) -> Template:
     """A ``.$`` field; ``where`` is the object holding it, which is where AWS points its errors."""
     if not isinstance(text, str):
-        raise DefinitionError(
-            f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a STRING that contains a "
-            f"JSONPath or an intrinsic function at {where}"
-        )
+        raise invalid(f"The value for the field '{key}' must be a STRING that contains a JSONPath or an intrinsic "
+                      "function", where)
     from . import intrinsics  # sibling module, imported late so paths stays importable on its own
 
     if intrinsics.is_intrinsic(text):
         try:
             function = intrinsics.compile_intrinsic(text)
-        except DefinitionError as error:
-            raise DefinitionError(
-                f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a valid JSONPath or a valid "
-                f"intrinsic function call at {where}: {error}"
-            ) from None
+        except ExpressionError as error:
+            # the parser's detail belongs to the message; the location stays a path
+            raise invalid(f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function "
+                          f"call: {error.message}", where) from None
 
         def call(env: Env) -> Any:
             try:
@@ -247,10 +244,8 @@ def _compile_dynamic(key: str, text: Any, where: str) -> Template:
 
         return call
     if not text.startswith("$"):
-        raise DefinitionError(
-            f"SCHEMA_VALIDATION_FAILED: The value for the field '{key}' must be a valid JSONPath or a valid "
-            f"intrinsic function call at {where}"
-        )
+        raise invalid(f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call",
+                      where)
     path = compile_path(text)
 
     def lookup(env: Env) -> Any:

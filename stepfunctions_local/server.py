@@ -10,8 +10,9 @@ from typing import Any
 
 from botocore.exceptions import ParamValidationError
 
+from stepfunctions_local.api_errors import OPERATIONS, ApiError
 from stepfunctions_local.client import validate
-from stepfunctions_local.service import OPERATIONS, ApiError, Runtime
+from stepfunctions_local.service import Runtime
 
 _TARGET_PREFIX = "AWSStepFunctions."
 _CONTENT_TYPE = "application/x-amz-json-1.0"

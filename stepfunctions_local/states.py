@@ -1,8 +1,8 @@
-"""What each state type does with its input: the ASL data flow, state by state.
+"""What each state kind does with its input, over its compiled ``DataFlow``.
 
-Handlers take (run, state, raw input, variables, context) and return (output, next state name,
-assigned variables). JSONPath states go InputPath -> Parameters -> work -> Assign ->
-ResultSelector -> ResultPath -> OutputPath; JSONata states go Arguments -> work -> Assign/Output.
+Handlers take (run, state spec, raw input, variables, context) and return (output, next state
+name, assigned variables). Which query language a state uses was settled at compile time: the
+handler asks its ``state.flow`` and never looks at the language itself.
 """
 from __future__ import annotations
 
@@ -10,10 +10,25 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import definition as d
 from . import paths
+from .dataflow import Scope
 from .exceptions import StateDataError, StatesError
-from .jsonata_support import JSON_NULL, UNDEFINED
+from .specs import (
+    ChoiceSpec,
+    FailSpec,
+    FromPath,
+    ItemBatcher,
+    Literal,
+    MapSpec,
+    ParallelSpec,
+    PassSpec,
+    Program,
+    StateSpec,
+    SucceedSpec,
+    TaskSpec,
+    Value,
+    WaitSpec,
+)
 from .timestamps import parse_timestamp
 from .types import Clock
 
@@ -23,97 +38,39 @@ if TYPE_CHECKING:
     from .interpreter import Run
 
 
-def jsonata_bindings(raw: Any, context: dict, variables: dict, **states: Any) -> dict:
-    bindings = {name: JSON_NULL if value is None else value for name, value in variables.items()}
-    bindings["states"] = {"input": raw, "context": context, **states}
-    return bindings
-
-
-def _jsonpath_finish(state: d.State, raw: Any, result: Any, variables: dict, context: dict) -> tuple[Any, dict | None]:
-    """Assign (on the raw result) -> ResultSelector -> ResultPath -> OutputPath."""
-    assigned = state.assign(paths.Env(result, context, variables)) if state.assign is not None else None
-    if state.result_selector is not None:
-        result = state.result_selector(paths.Env(result, context, variables))
-    output = paths.apply_result_path(state.result_path, raw, result)
-    output = paths.select(state.output_path, paths.Env(output, context, variables), "OutputPath")
-    if assigned:
-        variables.update(assigned)
-    return output, assigned
-
-
-def _jsonata_finish(state: d.State, bindings: dict, default: Any, variables: dict) -> tuple[Any, dict | None]:
-    assigned = state.assign(bindings) if state.assign is not None else None
-    output = state.output(bindings) if state.output is not None else default
-    if assigned:
-        variables.update(assigned)
-    return output, assigned
-
-
-def _finish_with_result(state: d.State, raw: Any, result: Any, bindings: dict | None, variables: dict,
-                        context: dict) -> tuple:
-    """A Task's, Parallel's or Map's result through its state's query language to (output, next, assigned)."""
-    if state.language == d.JSONATA:
-        bindings["states"]["result"] = result
-        output, assigned = _jsonata_finish(state, bindings, result, variables)
-    else:
-        output, assigned = _jsonpath_finish(state, raw, result, variables, context)
+def _pass(run: Run, state: PassSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    output, assigned = state.flow.pass_result(state.flow.enter(raw, context, variables), state.result)
     return output, state.next, assigned
 
 
-def _effective_input(state: d.State, raw: Any, variables: dict, context: dict) -> tuple[Any, paths.Env]:
-    """InputPath, then Parameters."""
-    env = paths.Env(raw, context, variables)
-    effective = paths.select(state.input_path, env, "InputPath")
-    env = paths.Env(effective, context, variables)
-    if state.parameters is not None:
-        effective = state.parameters(env)
-    return effective, env
-
-
-# -- state handlers: (run, state, raw input, variables, context) -> (output, next, assigned) ---
-
-def _pass(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        output, assigned = _jsonata_finish(state, jsonata_bindings(raw, context, variables), raw, variables)
-        return output, state.next, assigned
-    effective, _ = _effective_input(state, raw, variables, context)
-    result = state.options["result"](None) if "result" in state.options else effective
-    output, assigned = _jsonpath_finish(state, raw, result, variables, context)
-    return output, state.next, assigned
-
-
-def _task(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    options = state.options
-    if options["token"]:
+def _task(run: Run, state: TaskSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    if state.token:
         context = {**context, "Task": {"Token": uuid.uuid4().hex + uuid.uuid4().hex}}
-    if state.language == d.JSONATA:
-        bindings = jsonata_bindings(raw, context, variables)
-        arguments = state.parameters(bindings) if state.parameters is not None else raw
-        timeout = _number(options["timeout"], bindings, None, "TimeoutSeconds")
-        heartbeat = _number(options["heartbeat"], bindings, None, "HeartbeatSeconds")
-        result = run.call_task(options["resource"], arguments, context, timeout, heartbeat)
-        return _finish_with_result(state, raw, result, bindings, variables, context)
-    effective, env = _effective_input(state, raw, variables, context)
-    timeout = _number(options["timeout"], None, env, "TimeoutSecondsPath")
-    heartbeat = _number(options["heartbeat"], None, env, "HeartbeatSecondsPath")
-    result = run.call_task(options["resource"], effective, context, timeout, heartbeat)
-    return _finish_with_result(state, raw, result, None, variables, context)
+    flow = state.flow
+    scope = flow.enter(raw, context, variables)
+    arguments = flow.effective_input(scope)
+    timeout = _number(state.timeout, scope, "TimeoutSeconds")
+    heartbeat = _number(state.heartbeat, scope, "HeartbeatSeconds")
+    result = run.call_task(state.name, state.resource, arguments, context, timeout, heartbeat)
+    output, assigned = flow.finish(scope, result)
+    return output, state.next, assigned
 
 
-def _number(spec: tuple[str, Any] | None, bindings: dict | None, env: paths.Env | None, field: str) -> float | None:
-    if spec is None:
+def _number(value: Value | None, scope: Scope, field: str) -> float | None:
+    """A number field; ``field`` names it in the error unless a ...Path field was given."""
+    if value is None:
         return None
-    kind, value = spec
-    if kind == "value":
-        return value
-    if kind == "jsonata":
-        value = value(bindings)
-    else:
-        value = _numeric_text(paths.select(value, env, field))
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if value.__class__ is Literal:  # checked at compile time
+        return value.value
+    number = value.get(scope)
+    if value.__class__ is FromPath:
+        field = value.field
+        if value.numeric_text:
+            number = _numeric_text(number)
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0:
         raise StateDataError("States.Runtime", f"The value for the field '{field}' must be a non-negative number, "
-                                               f"but was {paths.to_json(value)}")
-    return value
+                                               f"but was {paths.to_json(number)}")
+    return number
 
 
 def _numeric_text(value: Any) -> Any:
@@ -123,79 +80,22 @@ def _numeric_text(value: Any) -> Any:
     return value
 
 
-def _choice(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        bindings = jsonata_bindings(raw, context, variables)
-        for rule in state.options["rules"]:
-            if _condition(rule.test, bindings):
-                return _choose(rule.assign, rule.output, bindings, raw, variables, rule.next)
-        return _choose(state.assign, state.output, bindings, raw, variables, _default(state))
-    env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
-                    context, variables)
-    resolve = env.resolve
-    try:
-        for rule in state.options["rules"]:
-            if rule.test.evaluate(resolve):
-                target, assign = rule.next, rule.assign
-                break
-        else:
-            target, assign = None, state.assign
-    except StatesError as error:
-        raise StateDataError(error.error, error.cause) from None
-    target = target or _default(state)
-    assigned = assign(env) if assign is not None else None
-    output = paths.select(state.output_path, env, "OutputPath")
-    if assigned:
-        variables.update(assigned)
-    return output, target, assigned
-
-
-def _default(state: d.State) -> str:
-    if state.options["default"] is None:
+def _choice(run: Run, state: ChoiceSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    scope = state.flow.enter(raw, context, variables)
+    for rule in state.rules:
+        if rule.test(scope):
+            output, assigned = state.flow.leave(scope, rule)
+            return output, rule.next, assigned
+    if state.default is None:
         raise StatesError("States.NoChoiceMatched", "No Matches!")
-    return state.options["default"]
+    output, assigned = state.flow.leave(scope)
+    return output, state.default, assigned
 
 
-def _choose(assign: Any, output: Any, bindings: dict, raw: Any, variables: dict,
-            target: str) -> tuple:
-    """A matched rule's Assign/Output, or the state's own when the Default is taken."""
-    assigned = assign(bindings) if assign is not None else None
-    result = output(bindings) if output is not None else raw
-    if assigned:
-        variables.update(assigned)
-    return result, target, assigned
-
-
-def _condition(test: Any, bindings: dict) -> bool:
-    if isinstance(test, bool):
-        return test
-    value = test.evaluate(bindings)
-    if not isinstance(value, bool):
-        shown = "nothing (undefined)" if value is UNDEFINED else paths.to_json(value)
-        raise StateDataError("States.QueryEvaluationError",
-                             f"The JSONata expression '{test.text[2:-2].strip()}' specified for the field "
-                             f"'{test.field}' returned {shown}, not a boolean.", test.field)
-    return value
-
-
-def _wait(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    options = state.options
-    kind = options["kind"]
-    if state.language == d.JSONATA:
-        bindings = jsonata_bindings(raw, context, variables)
-        value = options["expression"](bindings) if "expression" in options else options["value"]
-        run.sleep(_wait_seconds(kind, value, run.clock, options.get("text")))
-        output, assigned = _jsonata_finish(state, bindings, raw, variables)
-        return output, state.next, assigned
-    env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
-                    context, variables)
-    value = paths.select(options["path"], env, kind) if "path" in options else options["value"]
-    path = options.get("path")
-    run.sleep(_wait_seconds(kind, value, run.clock, path.text if path is not None else None))
-    assigned = state.assign(env) if state.assign is not None else None
-    output = paths.select(state.output_path, env, "OutputPath")
-    if assigned:
-        variables.update(assigned)
+def _wait(run: Run, state: WaitSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    scope = state.flow.enter(raw, context, variables)
+    run.sleep(_wait_seconds(state.kind, state.value.get(scope), run.clock, state.value.source))
+    output, assigned = state.flow.leave(scope)
     return output, state.next, assigned
 
 
@@ -217,76 +117,52 @@ def _wait_seconds(kind: str, value: Any, clock: Clock, source: str | None) -> fl
     return max(moment - clock.now(), 0.0)
 
 
-def _succeed(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        output = state.output(jsonata_bindings(raw, context, variables)) if state.output is not None else raw
-        return output, None, None
-    env = paths.Env(paths.select(state.input_path, paths.Env(raw, context, variables), "InputPath"),
-                    context, variables)
-    return paths.select(state.output_path, env, "OutputPath"), None, None
+def _succeed(run: Run, state: SucceedSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    output, _ = state.flow.leave(state.flow.enter(raw, context, variables))
+    return output, None, None
 
 
-def _fail(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    found: dict[str, Any] = {}
-    for key in ("error", "cause"):
-        spec = state.options.get(key)
-        if spec is None:
-            found[key] = None
-        elif spec[0] == "value":
-            found[key] = spec[1]
-        elif spec[0] == "jsonata":
-            found[key] = spec[1](jsonata_bindings(raw, context, variables))
-        else:
-            found[key] = spec[1](paths.Env(raw, context, variables))["v"]
-    raise StatesError(found["error"], found["cause"])
+def _fail(run: Run, state: FailSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    scope = state.flow.enter(raw, context, variables)
+    error = state.error.get(scope) if state.error is not None else None
+    cause = state.cause.get(scope) if state.cause is not None else None
+    raise StatesError(error, cause)
 
 
-def _parallel(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    if state.language == d.JSONATA:
-        bindings = jsonata_bindings(raw, context, variables)
-        branch_input = state.parameters(bindings) if state.parameters is not None else raw
-    else:
-        bindings = None
-        branch_input, _ = _effective_input(state, raw, variables, context)
+def _parallel(run: Run, state: ParallelSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    scope = state.flow.enter(raw, context, variables)
+    branch_input = state.flow.effective_input(scope)
     started = run.events.add("ParallelStateStarted")
     try:
-        jobs = [(branch, branch_input, None) for branch in state.options["branches"]]
+        jobs = [(branch, branch_input, None) for branch in state.branches]
         result = run.fan_out(jobs, variables, 0, None, None, started)
     except StatesError:
         run.events.add("ParallelStateFailed")
         raise
     run.events.add("ParallelStateSucceeded")
-    return _finish_with_result(state, raw, result, bindings, variables, context)
+    output, assigned = state.flow.finish(scope, result)
+    return output, state.next, assigned
 
 
-def _map(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> tuple:
-    options = state.options
-    selector = options.get("selector")
-    if state.language == d.JSONATA:
-        bindings = jsonata_bindings(raw, context, variables)
-        items = options["items"](bindings) if "items" in options else raw
-        effective, env = raw, None
-    else:
-        bindings = None
-        effective, env = _effective_input(state, raw, variables, context)
-        items = paths.select(options["items_path"], env, "ItemsPath") if "items_path" in options else effective
+def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> tuple:
+    flow = state.flow
+    scope = flow.enter(raw, context, variables)
+    effective = flow.effective_input(scope)
+    items = state.items.get(scope) if state.items is not None else effective
     if not isinstance(items, list):
-        raise _items_error(state, items)
-    max_concurrency = _number(options["MaxConcurrency"], bindings, env, "MaxConcurrencyPath") or 0
-    tolerated = _tolerance(options, bindings, env, len(items))
+        kind = {dict: "object", str: "string", bool: "boolean", type(None): "null"}.get(type(items), "number")
+        raise flow.not_an_array(items, state.items, kind)
+    max_concurrency = _number(state.max_concurrency, scope, "MaxConcurrencyPath") or 0
+    tolerated = _tolerance(state, scope, len(items))
     jobs = []
+    selector = state.selector
     for index, item in enumerate(items):
         item_context = {**context, "Map": {"Item": {"Index": index, "Value": item}}}
-        if selector is None:
-            item_input = item
-        elif state.language == d.JSONATA:
-            item_input = selector(jsonata_bindings(raw, item_context, variables))
-        else:
-            item_input = selector(paths.Env(effective, item_context, variables))
+        item_input = item if selector is None else flow.item_input(scope, selector, effective, item_context)
         # $$.Map.Item stays visible inside the iteration, as in AWS's context object.
-        jobs.append((options["processor"], item_input, {**run.context, "Map": item_context["Map"]}))
-    if "batcher" in options:
-        jobs = _batches(options["processor"], [job[1] for job in jobs], options["batcher"], bindings, env, run.context)
+        jobs.append((state.processor, item_input, {**run.context, "Map": item_context["Map"]}))
+    if state.batcher is not None:
+        jobs = _batches(state, [job[1] for job in jobs], state.batcher, scope, run.context)
     events = run.events
     started = events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(jobs)})
 
@@ -300,17 +176,16 @@ def _map(run: Run, state: d.State, raw: Any, variables: dict, context: dict) -> 
         events.add("MapStateFailed")
         raise
     events.add("MapStateSucceeded")
-    return _finish_with_result(state, raw, result, bindings, variables, context)
+    output, assigned = flow.finish(scope, result)
+    return output, state.next, assigned
 
 
-def _batches(processor: d.Program, items: list, batcher: dict, bindings: dict | None, env: paths.Env | None,
-             context: dict) -> list[tuple[d.Program, Any, dict]]:
+def _batches(state: MapSpec, items: list, batcher: ItemBatcher, scope: Scope,
+             context: dict) -> list[tuple[Program, Any, dict]]:
     """ItemBatcher: each child gets ``{"BatchInput"?, "Items": [...]}`` within the item and byte limits."""
-    max_items = _number(batcher["MaxItemsPerBatch"], bindings, env, "MaxItemsPerBatchPath")
-    max_bytes = _number(batcher["MaxInputBytesPerBatch"], bindings, env, "MaxInputBytesPerBatchPath")
-    batch_input = None
-    if "input" in batcher:
-        batch_input = batcher["input"](bindings if bindings is not None else env)
+    max_items = _number(batcher.max_items, scope, "MaxItemsPerBatchPath")
+    max_bytes = _number(batcher.max_bytes, scope, "MaxInputBytesPerBatchPath")
+    batch_input = state.flow.template(batcher.input, scope) if batcher.input is not None else None
     groups: list[list] = []
     size = 0
     for item in items:
@@ -322,26 +197,12 @@ def _batches(processor: d.Program, items: list, batcher: dict, bindings: dict | 
         size += item_size
     wrap = (lambda group: {"Items": group}) if batch_input is None else (
         lambda group: {"BatchInput": batch_input, "Items": group})
-    return [(processor, wrap(group), context) for group in groups]
+    return [(state.processor, wrap(group), context) for group in groups]
 
 
-def _items_error(state: d.State, items: Any) -> StateDataError:
-    kind = {dict: "object", str: "string", bool: "boolean", type(None): "null"}.get(type(items), "number")
-    if state.language == d.JSONATA and "items" not in state.options:
-        return StateDataError("States.QueryEvaluationError",
-                              f"Map state input must be an array but was: {paths.to_json(items)}")
-    if state.language == d.JSONATA:
-        return StateDataError("States.QueryEvaluationError",
-                              f"The JSONata expression '{state.options['items_text']}' specified for the field "
-                              f"'Items' returned an unexpected result type. Expected 'array', but was '{kind}' "
-                              f"for value: {paths.to_json(items)}", "Items")
-    return StateDataError("States.Runtime", f"Items of the Map state must be a JSON array, but was '{kind}' "
-                                            f"for value: {paths.to_json(items)}")
-
-
-def _tolerance(options: dict, bindings: dict | None, env: paths.Env | None, total: int) -> Callable[[int], bool] | None:
-    count = _number(options["ToleratedFailureCount"], bindings, env, "ToleratedFailureCountPath")
-    percentage = _number(options["ToleratedFailurePercentage"], bindings, env, "ToleratedFailurePercentagePath")
+def _tolerance(state: MapSpec, scope: Scope, total: int) -> Callable[[int], bool] | None:
+    count = _number(state.tolerated_count, scope, "ToleratedFailureCountPath")
+    percentage = _number(state.tolerated_percentage, scope, "ToleratedFailurePercentagePath")
     if count is None and percentage is None:
         return None
 
@@ -353,7 +214,8 @@ def _tolerance(options: dict, bindings: dict | None, env: paths.Env | None, tota
     return tolerated
 
 
-HANDLERS: dict[str, Callable[..., tuple]] = {
-    "Pass": _pass, "Task": _task, "Choice": _choice, "Wait": _wait, "Succeed": _succeed,
-    "Fail": _fail, "Parallel": _parallel, "Map": _map,
+Handler = Callable[["Run", Any, Any, dict, dict], tuple]
+HANDLERS: dict[type[StateSpec], Handler] = {
+    PassSpec: _pass, TaskSpec: _task, ChoiceSpec: _choice, WaitSpec: _wait, SucceedSpec: _succeed,
+    FailSpec: _fail, ParallelSpec: _parallel, MapSpec: _map,
 }

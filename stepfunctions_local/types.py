@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 if TYPE_CHECKING:
     from .callbacks import TaskTokens
+    from .interception import TaskInterceptor
 
 # Resolves a path string ("$.a.b", "$$.Execution.Id", "$var.x") against the current
 # input / context object / variables. Raises exceptions.PathNotFound when nothing matches.
@@ -21,6 +22,7 @@ class Clock(Protocol):
 
 class TaskRunner(Protocol):
     tokens: TaskTokens  # where ``.waitForTaskToken`` tasks wait for SendTaskSuccess/Failure
+    interceptor: TaskInterceptor | None  # asked before each resource call (mocks); None: always the real one
 
     def run_task(self, resource: str, parameters: Any, *, context: dict, timeout: float | None) -> Any:
         """Run a Task state's resource; return its result or raise exceptions.StatesError."""

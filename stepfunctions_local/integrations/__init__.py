@@ -12,6 +12,7 @@ from stepfunctions_local.exceptions import StatesError
 from stepfunctions_local.integrations import aws_sdk, lambda_, nested, optimized, sentiment
 
 if TYPE_CHECKING:
+    from stepfunctions_local.interception import TaskInterceptor
     from stepfunctions_local.service import Runtime
 
 _SERVICE_PREFIX = "arn:aws:states:::"
@@ -26,6 +27,7 @@ class TaskDispatcher:
     def __init__(self, runtime: Runtime, sentiment_provider: sentiment.SentimentProvider | None = None) -> None:
         self._runtime = runtime
         self.tokens = TaskTokens()
+        self.interceptor: TaskInterceptor | None = None  # Runtime.set_task_interceptor
         self._sentiment = sentiment_provider or sentiment.vader_sentiment
         self.clients = aws_sdk.Boto3Clients(runtime.region)
 

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.session
 
+from stepfunctions_local.api_errors import OPERATIONS, ApiError
 from stepfunctions_local.exceptions import StatesError
 from stepfunctions_local.integrations.aws_sdk import from_boto, to_boto
 
 if TYPE_CHECKING:
-    from stepfunctions_local.service import ApiError, Runtime
+    from stepfunctions_local.service import Runtime
 
 _DESCRIBE_KEYS = ("executionArn", "input", "inputDetails", "name", "output", "outputDetails", "startDate",
                   "stateMachineArn", "status", "stopDate", "error", "cause", "redriveCount", "redriveStatus")
@@ -31,8 +32,6 @@ def _sfn_model() -> Any:
 
 def start_execution(runtime: Runtime, parameters: Any, pattern: str) -> dict:
     """``arn:aws:states:::states:startExecution`` with pattern '', '.sync' or '.sync:2'."""
-    from stepfunctions_local.service import ApiError
-
     parameters = parameters or {}
     child_input = parameters.get("Input", {})
     if not isinstance(child_input, str):
@@ -62,8 +61,6 @@ def start_execution(runtime: Runtime, parameters: Any, pattern: str) -> dict:
 
 def call_sfn_sdk(runtime: Runtime, action: str, parameters: Any) -> Any:
     """``arn:aws:states:::aws-sdk:sfn:<action>`` answered by this Runtime instead of over HTTP."""
-    from stepfunctions_local.service import OPERATIONS, ApiError
-
     model = _sfn_model()
     operation_name = next((name for name in OPERATIONS if name.lower() == action.lower()), None)
     if operation_name is None:

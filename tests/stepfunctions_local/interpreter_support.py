@@ -30,6 +30,7 @@ class FakeTasks:
     def __init__(self, **handlers: Callable[[Any], Any]) -> None:
         self.handlers = handlers
         self.tokens = TaskTokens()
+        self.interceptor = None
         self.calls: list[dict] = []
         self._lock = threading.Lock()
 
@@ -72,7 +73,8 @@ class History:
         return [event[0] for event in self.events]
 
 
-def run(definition: dict, input: Any = None, *, tasks: Any = None, clock: Any = None, **options: Any) -> ExecutionResult:
+def run(definition: dict, input: Any = None, *, tasks: Any = None, clock: Any = None,
+        **options: Any) -> ExecutionResult:
     machine = compile_definition(json.dumps(definition))
     return machine.run({} if input is None else input, context=context(input), tasks=tasks or FakeTasks(),
                        clock=clock or ManualClock(), **options)
@@ -80,4 +82,5 @@ def run(definition: dict, input: Any = None, *, tasks: Any = None, clock: Any = 
 
 def single(state: dict, **top: Any) -> dict:
     """A one-state machine around ``state``."""
-    return {"StartAt": "S", "States": {"S": {**state, **({} if state["Type"] in ("Succeed", "Fail", "Choice") else {"End": True})}}, **top}
+    end = {} if state["Type"] in ("Succeed", "Fail", "Choice") else {"End": True}
+    return {"StartAt": "S", "States": {"S": {**state, **end}}, **top}

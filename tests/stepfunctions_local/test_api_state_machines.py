@@ -265,6 +265,32 @@ class TestValidateDefinition:
         ]
         assert response["truncated"] is False
 
+    def test_two_unknown_jsonata_names_are_two_diagnostics_located_at_the_field(self, sfn):
+        # GIVEN a JSONata expression reading two names that are not in scope
+        broken = definition({"S": {"Type": "Pass", "Output": "{% aaa + bbb %}", "End": True}},
+                            QueryLanguage="JSONata")
+        # WHEN it is validated
+        response = sfn.validate_state_machine_definition(definition=broken)
+        # THEN one diagnostic per name, each located at the field's path only
+        assert [(d["code"], d["message"], d["location"]) for d in response["diagnostics"]] == [
+            ("UNSUPPORTED_JSONATA_EXPRESSION", "Reference to 'aaa' at the top level is not supported.",
+             "/States/S/Output"),
+            ("UNSUPPORTED_JSONATA_EXPRESSION", "Reference to 'bbb' at the top level is not supported.",
+             "/States/S/Output"),
+        ]
+
+    def test_express_refusing_callbacks_is_located_at_the_task_in_a_branch(self, sfn):
+        # GIVEN an Express definition with a .waitForTaskToken task inside a Parallel branch
+        callback = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": True}
+        broken = definition({"P": {"Type": "Parallel", "End": True, "Branches": [
+            {"StartAt": "Wait", "States": {"Wait": callback}}]}})
+        # WHEN it is validated as EXPRESS
+        response = sfn.validate_state_machine_definition(definition=broken, type="EXPRESS")
+        # THEN the diagnostic names the pattern and points at that task's Resource
+        assert [(d["message"], d["location"]) for d in response["diagnostics"]] == [
+            ("Express state machine does not support '.waitForTaskToken' service integration",
+             "/States/P/Branches[0]/States/Wait/Resource")]
+
     def test_max_results_truncates_the_diagnostics(self, sfn):
         # GIVEN a definition with two problems
         broken = definition({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass"}, "C": {"Type": "Wait"}})

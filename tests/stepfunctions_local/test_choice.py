@@ -31,7 +31,8 @@ def test_a_missing_variable_fails_with_states_runtime_for_every_operator(operato
     with pytest.raises(StatesError) as raised:
         rule.evaluate(make_resolver({}))
     assert raised.value.error == "States.Runtime"
-    assert raised.value.cause == "Invalid path '$.absent': The choice state's condition path references an invalid value."
+    assert raised.value.cause == ("Invalid path '$.absent': The choice state's condition path references an "
+                                  "invalid value.")
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,8 @@ class TestFields:
         assert "/States/A/Output" in message
 
     def test_distributed_map_item_reader_is_unsupported(self):
-        message = invalid(machine(M={"Type": "Map", "End": True, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject"},
+        message = invalid(machine(M={"Type": "Map", "End": True,
+                                     "ItemReader": {"Resource": "arn:aws:states:::s3:getObject"},
                                      "ItemProcessor": {
                                          "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
                                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
@@ -99,17 +100,20 @@ class TestFields:
 
     def test_distributed_map_needs_an_execution_type(self):
         message = invalid(machine(M={"Type": "Map", "End": True, "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
+            "ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "End": True}}}}))
         assert message.endswith("at /States/M/ItemProcessor/ProcessorConfig/ExecutionType")
 
     def test_item_batcher_needs_distributed_mode(self):
-        message = invalid(machine(M={"Type": "Map", "End": True, "ItemBatcher": {"MaxItemsPerBatch": 2}, "ItemProcessor": {
+        message = invalid(machine(M={"Type": "Map", "End": True, "ItemBatcher": {"MaxItemsPerBatch": 2},
+                                     "ItemProcessor": {
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
         assert message.endswith("at /States/M/ItemBatcher")
 
     def test_max_concurrency_and_its_path_exclude_each_other(self):
         message = invalid(machine(M={"Type": "Map", "End": True, "MaxConcurrency": 2, "MaxConcurrencyPath": "$.n",
-                                     "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}))
+                                     "ItemProcessor": {"StartAt": "P",
+                                                       "States": {"P": {"Type": "Pass", "End": True}}}}))
         assert message.endswith("at /States/M/MaxConcurrency")
 
     def test_unknown_state_type_uses_aws_wording(self):

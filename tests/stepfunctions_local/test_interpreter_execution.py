@@ -33,7 +33,8 @@ class TestTimeLimits:
 
     def test_the_shorter_limit_wins(self):
         clock = ManualClock()
-        definition = {"StartAt": "W", "TimeoutSeconds": 200, "States": {"W": {"Type": "Wait", "Seconds": 400, "End": True}}}
+        definition = {"StartAt": "W", "TimeoutSeconds": 200,
+                      "States": {"W": {"Type": "Wait", "Seconds": 400, "End": True}}}
         assert run(definition, clock=clock, max_duration=300).status == "TIMED_OUT"
         assert clock.sleeps == [200.0]
 

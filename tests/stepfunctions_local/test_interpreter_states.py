@@ -150,7 +150,8 @@ class TestParallel:
         # WHEN it runs with a history
         run(single(state), {}, history=history)
         # THEN each branch's first event points at ParallelStateStarted and its next event at that one
-        ids = {(kind, (details or {}).get("name")): index + 2 for index, (kind, _, details) in enumerate(history.events)}
+        ids = {(kind, (details or {}).get("name")): index + 2
+               for index, (kind, _, details) in enumerate(history.events)}
         started = ids[("ParallelStateStarted", None)]
         for name in ("A", "B"):
             entered = ids[("PassStateEntered", name)]
@@ -219,7 +220,8 @@ class TestMap:
     def test_item_batcher_groups_items_with_the_batch_input(self):
         # GIVEN a Distributed Map batching two items per child with a fixed BatchInput taken from the input
         processor = {**self.ECHO, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
-        state = {"Type": "Map", "ItemsPath": "$.n", "ItemProcessor": processor, "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+        state = {"Type": "Map", "ItemsPath": "$.n", "ItemProcessor": processor,
+                 "ItemSelector": {"v.$": "$$.Map.Item.Value"},
                  "ItemBatcher": {"MaxItemsPerBatchPath": "$.size", "BatchInput": {"who.$": "$.who"}}}
         # WHEN five items run
         result = run(single(state), {"n": [1, 2, 3, 4, 5], "size": 2, "who": "ana"})

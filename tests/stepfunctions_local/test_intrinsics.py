@@ -103,7 +103,8 @@ def test_runtime_type_error_names_function_argument_and_types():
         evaluate("States.ArrayLength($.text)", {"text": "abc"})
     # THEN the cause says which function, which argument, what was expected and what came
     assert raised.value.error == "States.IntrinsicFailure"
-    assert raised.value.cause == "Invalid arguments in States.ArrayLength: argument 1 must be an array, but was a string"
+    assert raised.value.cause == ("Invalid arguments in States.ArrayLength: argument 1 must be an array, "
+                                  "but was a string")
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,8 @@ def test_runtime_type_error_names_function_argument_and_types():
         ("States.MathRandom(1, 2, 3, 4)", "States.MathRandom expects 2 to 3 arguments, but got 4"),
         ("States.Format()", "States.Format expects at least 1 argument, but got 0"),
         ("States.Frobnicate(1)", "Unknown intrinsic function States.Frobnicate in 'States.Frobnicate(1)'"),
-        ("States.Array(1 2)", "Expected ',' or ')' in the arguments of States.Array at position 15 in intrinsic 'States.Array(1 2)', found '2'"),
+        ("States.Array(1 2)", "Expected ',' or ')' in the arguments of States.Array at position 15 in intrinsic "
+                              "'States.Array(1 2)', found '2'"),
     ],
 )
 def test_definition_errors_name_the_function_and_what_was_expected(expression, message):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepfunctions_local.exceptions import DefinitionError, StatesError
+from stepfunctions_local.exceptions import DefinitionError, Problem, StatesError
 
 from .interpreter_support import LAMBDA_ARN, FakeTasks, failing, run, single
 
@@ -53,7 +53,8 @@ class TestJsonataDataFlow:
         assert run(definition).output == {"isNull": True, "x": None}
 
     def test_step_functions_functions_are_available(self):
-        state = {"Type": "Pass", "Output": {"parts": "{% $partition([1,2,3], 2) %}", "parsed": "{% $parse('{\"k\":1}') %}",
+        state = {"Type": "Pass", "Output": {"parts": "{% $partition([1,2,3], 2) %}",
+                                            "parsed": "{% $parse('{\"k\":1}') %}",
                                             "hash": "{% $hash('abc', 'SHA-256') %}"}}
         output = run(jsonata(single(state))).output
         assert output["parts"] == [[1, 2], [3]]
@@ -204,19 +205,32 @@ class TestJsonataErrors:
         assert str(raised.value) == ("UNSUPPORTED_JSONATA_EXPRESSION: Field '$states.errorOutput' does not exist. "
                                      "at /States/S/Output")
 
-    def test_every_top_level_name_is_reported(self):
+    def test_every_top_level_name_is_a_problem_of_its_own_located_at_the_field(self):
+        # GIVEN an expression reading two names from its (nonexistent) input
+        # WHEN it is compiled
         with pytest.raises(DefinitionError) as raised:
             run(jsonata(single({"Type": "Pass", "Output": "{% aaa + bbb %}"})))
-        assert [part.rsplit(" at /", 1)[0] for part in str(raised.value).split(", ")] == [
-            "UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'aaa' at the top level is not supported.",
-            "UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'bbb' at the top level is not supported."]
+        # THEN each name is its own problem, and each location is the field's path and nothing else
+        assert raised.value.problems == (
+            Problem("UNSUPPORTED_JSONATA_EXPRESSION", "Reference to 'aaa' at the top level is not supported.",
+                    "/States/S/Output"),
+            Problem("UNSUPPORTED_JSONATA_EXPRESSION", "Reference to 'bbb' at the top level is not supported.",
+                    "/States/S/Output"),
+        )
 
-    @pytest.mark.parametrize("expression", [
-        "$states.input.items[phone > 3]", "$map($states.input.a, function($x){ $x.phone })", "$phone",
-        "$states.input.a.(b + c)", "$states.input.items^(price)", "($a := 1; $a + 1)"])
-    def test_names_read_from_states_variables_or_inner_scopes_are_fine(self, expression):
-        run(jsonata(single({"Type": "Pass", "Assign": {"phone": 1}, "Output": "{% " + expression + " %}"})),
-            {"a": [], "items": []})
+    @pytest.mark.parametrize(("expression", "expected"), [
+        ("$states.input.items[phone > 3]", {"phone": 4}), ("$map($states.input.a, function($x){ $x.phone })", 7),
+        ("$phone", 1), ("$states.input.a.(b + c)", 5), ("$states.input.items^(phone)", {"phone": 4}),
+        ("($a := 1; $a + 1)", 2)])
+    def test_names_read_from_states_variables_or_inner_scopes_are_fine(self, expression, expected):
+        # GIVEN expressions whose names are read from $states, a variable, or an inner scope
+        definition = jsonata({"StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"phone": 1}, "Next": "S"},
+            "S": {"Type": "Pass", "Output": "{% " + expression + " %}", "End": True}}})
+        # WHEN the machine runs
+        result = run(definition, {"a": [{"b": 2, "c": 3, "phone": 7}], "items": [{"phone": 4}]})
+        # THEN it compiles and succeeds with the expression's value
+        assert (result.status, result.error, result.output) == ("SUCCEEDED", None, expected)
 
     def test_array_positions_in_locations_are_bracketed_like_aws(self):
         definition = jsonata({"StartAt": "C", "States": {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepfunctions_local.exceptions import DefinitionError
+from stepfunctions_local.exceptions import DefinitionError, Problem
 
 from .interpreter_support import LAMBDA_ARN, FakeTasks, run, single
 
@@ -132,13 +132,17 @@ class TestPathFailures:
         assert str(raised.value) == ("SCHEMA_VALIDATION_FAILED: The value for the field 'x.$' must be a valid JSONPath "
                                      "or a valid intrinsic function call at /States/S/Parameters")
 
-    def test_unknown_intrinsic_is_refused_like_aws_with_the_detail_after(self):
+    def test_unknown_intrinsic_keeps_its_detail_in_the_message_and_the_path_in_the_location(self):
+        # GIVEN a payload template calling an intrinsic function that does not exist
+        # WHEN it is compiled
         with pytest.raises(DefinitionError) as raised:
             run(single({"Type": "Pass", "Parameters": {"a": {"x.$": "States.Frobnicate(1)"}}}))
-        assert str(raised.value) == (
-            "SCHEMA_VALIDATION_FAILED: The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic "
-            "function call at /States/S/Parameters/a: Unknown intrinsic function States.Frobnicate in "
-            "'States.Frobnicate(1)'")
+        # THEN one problem: the parser's detail is part of the message, the location is only the path
+        assert raised.value.problems == (Problem(
+            "SCHEMA_VALIDATION_FAILED",
+            "The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call: "
+            "Unknown intrinsic function States.Frobnicate in 'States.Frobnicate(1)'",
+            "/States/S/Parameters/a"),)
 
     def test_result_path_into_the_context_is_a_definition_error(self):
         with pytest.raises(DefinitionError, match="ResultPath"):

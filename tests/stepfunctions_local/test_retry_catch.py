@@ -54,7 +54,7 @@ class TestRetry:
         clock = ManualClock()
         retry = [{"ErrorEquals": ["Custom.Boom"], "IntervalSeconds": 4, "JitterStrategy": "FULL"}]
         run(task_machine(retry=retry), tasks=tasks, clock=clock)
-        assert [0 <= s <= limit for s, limit in zip(clock.sleeps, [4, 8, 16])] == [True, True, True]
+        assert [0 <= s <= limit for s, limit in zip(clock.sleeps, [4, 8, 16], strict=True)] == [True, True, True]
 
     def test_zero_max_attempts_never_retries(self):
         tasks = FakeTasks(worker=failing(BOOM))

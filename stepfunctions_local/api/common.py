@@ -1,0 +1,105 @@
+"""Request checks and response pieces shared by the API areas, in AWS's words."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from ..api_errors import ApiError
+from ..records import Execution, StateMachine, Store
+
+MAX_INPUT_BYTES = 262_144
+_NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
+
+
+def dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise ApiError("InvalidName", f"Invalid Name: '{name}'")
+
+
+def check_arn(arn: str, resource_type: str) -> None:
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn" or not parts[1].startswith("aws"):
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Invalid ARN prefix: {arn}'")
+    if resource_type == "role":
+        return
+    if parts[2] != "states":
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[2]}'")
+    if parts[5] != resource_type:
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'")
+
+
+def check_type(machine_type: str) -> None:
+    if machine_type not in ("STANDARD", "EXPRESS"):
+        raise ApiError("ValidationException",
+                       f"1 validation error detected: Value '{machine_type}' at 'type' failed to satisfy "
+                       "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
+
+
+def state_machine(store: Store, arn: str) -> StateMachine:
+    check_arn(arn, "stateMachine")
+    found = store.machines.get(arn)
+    if found is None:
+        raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+    return found
+
+
+def execution(store: Store, arn: str) -> Execution:
+    check_arn(arn, "execution")
+    found = store.executions.get(arn)
+    if found is None:
+        raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+    return found
+
+
+def execution_name(name: str | None) -> str:
+    if name is None:
+        return str(uuid.uuid4())
+    check_name(name)
+    return name
+
+
+def parse_input(text: str | None) -> tuple[str, Any]:
+    text = "{}" if text is None else text
+    if len(text.encode("utf-8")) > MAX_INPUT_BYTES:
+        raise ApiError("InvalidExecutionInput",
+                       f"Invalid State Machine Execution Input: 'Input exceeds the maximum size of "
+                       f"{MAX_INPUT_BYTES} bytes'")
+    try:
+        return text, json.loads(text)
+    except ValueError as error:
+        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{error}'") from None
+
+
+def data(key: str, text: str, included_data: str | None) -> dict:
+    if included_data == "METADATA_ONLY":
+        return {f"{key}Details": {"included": False}}
+    return {key: text, f"{key}Details": {"included": True}}
+
+
+def error_cause(error: str | None, cause: str | None) -> dict:
+    fields = {}
+    if error is not None:
+        fields["error"] = error
+    if cause is not None:
+        fields["cause"] = cause
+    return fields
+
+
+def page(items: list[dict], key: str, max_results: int, next_token: str | None) -> dict:
+    start = 0
+    if next_token is not None:
+        try:
+            start = int(next_token)
+        except ValueError:
+            raise ApiError("InvalidToken", f"Invalid Token: '{next_token}'") from None
+    size = max_results or 100
+    answer: dict[str, Any] = {key: items[start:start + size]}
+    if start + size < len(items):
+        answer["nextToken"] = str(start + size)
+    return answer

@@ -1,0 +1,288 @@
+"""Executions: start (async and sync), describe, list, history, stop; and running them.
+
+A Standard execution runs in its own thread and is remembered; an Express one runs in the
+caller's thread (StartSyncExecution) or a thread of its own (StartExecution) and is forgotten.
+``<stateMachineArn>#<TestCaseName>`` starts the machine with ``test_case`` set on the record, for
+a task interceptor; the execution's ARN names the machine without the suffix.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+from ..api_errors import ApiError
+from ..history import History, Listener, to_datetime
+from ..interpreter import ExecutionResult, Machine
+from ..observers import Observers
+from ..records import Arns, Execution, StateMachine, Store
+from ..types import Clock, TaskRunner
+from .common import data, dump, error_cause, execution, execution_name, page, parse_input, state_machine
+
+EXPRESS_MAX_SECONDS = 300
+_FINAL_EVENTS = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
+
+
+class ExecutionsApi:
+    def __init__(self, store: Store, clock: Clock, arns: Arns, tasks: TaskRunner, observers: Observers) -> None:
+        self._store = store
+        self._clock = clock
+        self._arns = arns
+        self._tasks = tasks
+        self._observers = observers
+
+    # -- operations ---------------------------------------------------------------------
+    def start_execution(
+        self, *, stateMachineArn: str, name: str | None = None, input: str | None = None, **_ignored: Any
+    ) -> dict:
+        sm, test_case = self._resolve(stateMachineArn)
+        name = execution_name(name)
+        text, value = parse_input(input)
+        started = to_datetime(self._clock.now())
+        if sm.type == "EXPRESS":
+            # Express StartExecution is fire-and-forget: nothing can describe it afterwards.
+            arn = self._arns.express_execution(sm.name, name)
+            record = self._express_record(sm, arn, name, text, started.timestamp(), test_case)
+            threading.Thread(target=self._run_express, args=(sm, record, arn, name, value, started.timestamp()),
+                             name=f"sfn-{name}", daemon=True).start()
+            return {"executionArn": arn, "startDate": started}
+        arn = self._arns.execution(sm.name, name)
+        record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case)
+        record.history = History(self._clock, self._listener(record))
+        with self._store.lock:
+            existing = self._store.executions.get(arn)
+            if existing is not None:
+                if existing.status == "RUNNING" and existing.input == text:
+                    return {"executionArn": arn, "startDate": existing.started}
+                raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+            self._store.executions[arn] = record
+        self._begin(record)
+        threading.Thread(target=self._run_standard, args=(record, value), name=f"sfn-{name}", daemon=True).start()
+        return {"executionArn": arn, "startDate": started}
+
+    def start_sync_execution(
+        self,
+        *,
+        stateMachineArn: str,
+        name: str | None = None,
+        input: str | None = None,
+        traceHeader: str | None = None,
+        includedData: str | None = None,
+    ) -> dict:
+        sm, test_case = self._resolve(stateMachineArn)
+        if sm.type != "EXPRESS":
+            raise ApiError("StateMachineTypeNotSupported",
+                           "This operation is not supported by this type of state machine")
+        name = execution_name(name)
+        text, value = parse_input(input)
+        arn = self._arns.express_execution(sm.name, name)
+        start = self._clock.now()
+        record = self._express_record(sm, arn, name, text, start, test_case)
+        if record is None:  # nobody observes or intercepts: nothing to record
+            result = self._run(sm, sm.machine, arn, name, value, start, None)
+        else:
+            result = self._run_express(sm, record, arn, name, value, start)
+        stop = self._clock.now()
+        response: dict[str, Any] = {
+            "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
+            "startDate": to_datetime(start), "stopDate": to_datetime(stop), "status": result.status,
+        }
+        if result.status == "SUCCEEDED":
+            response.update(data("output", dump(result.output), includedData))
+        else:
+            response.update(error_cause(result.error, result.cause))
+        response.update(data("input", text, includedData))
+        if traceHeader is not None:
+            response["traceHeader"] = traceHeader
+        response["billingDetails"] = {
+            "billedMemoryUsedInMB": 64,
+            "billedDurationInMilliseconds": max(100, math.ceil((stop - start) * 10) * 100),
+        }
+        return response
+
+    def describe_execution(self, *, executionArn: str, includedData: str | None = None) -> dict:
+        record = execution(self._store, executionArn)
+        response: dict[str, Any] = {
+            "executionArn": record.arn, "stateMachineArn": record.state_machine.arn,
+            "name": record.name, "status": record.status, "startDate": record.started,
+        }
+        if record.stopped is not None:
+            response["stopDate"] = record.stopped
+        response.update(data("input", record.input, includedData))
+        if record.output is not None:
+            response.update(data("output", record.output, includedData))
+        response.update(error_cause(record.error, record.cause))
+        response["redriveCount"] = 0
+        if record.status in ("RUNNING", "SUCCEEDED"):
+            response["redriveStatus"] = "NOT_REDRIVABLE"
+            response["redriveStatusReason"] = f"Execution is {record.status} and cannot be redriven"
+        else:
+            response["redriveStatus"] = "REDRIVABLE"
+        return response
+
+    def describe_state_machine_for_execution(self, *, executionArn: str, **_ignored: Any) -> dict:
+        record = execution(self._store, executionArn)
+        sm = record.state_machine
+        return {
+            "stateMachineArn": sm.arn, "name": sm.name, "definition": record.definition, "roleArn": sm.role_arn,
+            "updateDate": sm.created, "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing,
+            "revisionId": sm.revision_id,
+        }
+
+    def list_executions(
+        self,
+        *,
+        stateMachineArn: str | None = None,
+        statusFilter: str | None = None,
+        maxResults: int = 0,
+        nextToken: str | None = None,
+        **_ignored: Any,
+    ) -> dict:
+        if stateMachineArn is None:
+            raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
+        sm = state_machine(self._store, stateMachineArn)
+        if sm.type == "EXPRESS":
+            raise ApiError("StateMachineTypeNotSupported",
+                           "This operation is not supported by this type of state machine")
+        with self._store.lock:
+            found = [e for e in self._store.executions.values() if e.state_machine.arn == sm.arn
+                     and (statusFilter is None or e.status == statusFilter)]
+        found.sort(key=lambda e: e.started, reverse=True)
+        items = []
+        for e in found:
+            item = {"executionArn": e.arn, "stateMachineArn": sm.arn, "name": e.name, "status": e.status,
+                    "startDate": e.started}
+            if e.stopped is not None:
+                item["stopDate"] = e.stopped
+            items.append(item)
+        return page(items, "executions", maxResults, nextToken)
+
+    def get_execution_history(
+        self,
+        *,
+        executionArn: str,
+        maxResults: int = 0,
+        reverseOrder: bool = False,
+        nextToken: str | None = None,
+        includeExecutionData: bool = True,
+    ) -> dict:
+        events = execution(self._store, executionArn).events
+        if reverseOrder:
+            events.reverse()
+        if not includeExecutionData:
+            events = [_without_data(event) for event in events]
+        return page(events, "events", maxResults, nextToken)
+
+    def stop_execution(self, *, executionArn: str, error: str | None = None, cause: str | None = None) -> dict:
+        record = execution(self._store, executionArn)
+        with self._store.lock:
+            stopping = record.status == "RUNNING"
+            if stopping:
+                self._finish(record, "ABORTED", error=error, cause=cause)
+                record.stop_requested.set()
+            stopped = record.stopped
+        if stopping and self._observers.active:
+            self._observers.finished(record)
+        return {"stopDate": stopped}
+
+    def wait_for(self, execution_arn: str, timeout: float | None = None) -> bool:
+        """Block until a Standard execution is done (for nested ``.sync`` tasks and tests)."""
+        return execution(self._store, execution_arn).done.wait(timeout)
+
+    # -- running --------------------------------------------------------------------------
+    def _resolve(self, arn: str) -> tuple[StateMachine, str | None]:
+        """The machine of ``arn`` or ``arn#TestCaseName``, and the test case named."""
+        machine_arn, _, test_case = arn.partition("#")
+        return state_machine(self._store, machine_arn), test_case or None
+
+    def _listener(self, record: Execution) -> Listener | None:
+        if not self._observers.active:
+            return None
+        observers = self._observers
+        return lambda event: observers.event(record, event)
+
+    def _express_record(self, sm: StateMachine, arn: str, name: str, text: str, start: float,
+                        test_case: str | None) -> Execution | None:
+        """A record only for observers or a task interceptor: an Express execution otherwise keeps none."""
+        if not self._observers.active and self._tasks.interceptor is None:
+            return None
+        record = Execution(arn, name, sm, text, to_datetime(start), sm.definition, sm.machine, test_case=test_case)
+        if self._observers.active:
+            record.history = History(self._clock, self._listener(record))
+        return record
+
+    def _begin(self, record: Execution) -> None:
+        if self._observers.active:
+            self._observers.started(record)
+        if record.history is not None:
+            record.history.add("ExecutionStarted", "executionStartedEventDetails", {
+                "input": record.input, "inputDetails": {"truncated": False}, "roleArn": record.state_machine.role_arn})
+
+    def _run(self, sm: StateMachine, machine: Machine, arn: str, name: str, value: Any, start: float,
+             record: Execution | None) -> ExecutionResult:
+        max_duration = EXPRESS_MAX_SECONDS if sm.type == "EXPRESS" else None
+        history = record.history if record is not None else None
+        stop = record.stop_requested if record is not None and sm.type == "STANDARD" else None
+        return machine.run(value, context=_context(sm, arn, name, value, start), tasks=self._tasks,
+                           clock=self._clock, history=history, stop=stop, max_duration=max_duration,
+                           execution=record)
+
+    def _run_express(self, sm: StateMachine, record: Execution | None, arn: str, name: str, value: Any,
+                     start: float) -> ExecutionResult:
+        if record is None:
+            return self._run(sm, sm.machine, arn, name, value, start, None)
+        self._begin(record)
+        result = self._run(sm, sm.machine, arn, name, value, start, record)
+        self._finish(record, result.status, output=result.output, error=result.error, cause=result.cause)
+        record.done.set()
+        if self._observers.active:
+            self._observers.finished(record)
+        return result
+
+    def _run_standard(self, record: Execution, value: Any) -> None:
+        try:
+            result = self._run(record.state_machine, record.machine, record.arn, record.name, value,
+                               record.started.timestamp(), record)
+            status, output, error, cause = result.status, result.output, result.error, result.cause
+        except Exception as unexpected:  # a bug must not leave the execution RUNNING forever
+            status, output, error, cause = "FAILED", None, "States.Runtime", repr(unexpected)
+        with self._store.lock:
+            finishing = record.status == "RUNNING"
+            if finishing:
+                self._finish(record, status, output=output, error=error, cause=cause)
+        record.done.set()
+        if finishing and self._observers.active:
+            self._observers.finished(record)
+
+    def _finish(self, record: Execution, status: str, *, output: Any = None,
+                error: str | None = None, cause: str | None = None) -> None:
+        record.status, record.error, record.cause = status, error, cause
+        record.stopped = to_datetime(self._clock.now())
+        if status == "SUCCEEDED":
+            record.output = dump(output)
+            if record.history is not None:
+                record.history.close("ExecutionSucceeded", "executionSucceededEventDetails", {
+                    "output": record.output, "outputDetails": {"truncated": False}})
+        elif record.history is not None:
+            event = _FINAL_EVENTS[status]
+            record.history.close(event, event[0].lower() + event[1:] + "EventDetails", error_cause(error, cause))
+        if status == "ABORTED":
+            record.done.set()
+
+
+def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
+    started = to_datetime(start).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return {
+        "Execution": {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn,
+                      "StartTime": started, "RedriveCount": 0},
+        "StateMachine": {"Id": sm.arn, "Name": sm.name},
+    }
+
+
+def _without_data(event: dict) -> dict:
+    stripped = {}
+    for key, value in event.items():
+        if isinstance(value, dict) and key.endswith("EventDetails"):
+            value = {k: v for k, v in value.items() if k not in ("input", "output", "parameters")}
+        stripped[key] = value
+    return stripped

@@ -1,0 +1,100 @@
+"""What the Runtime remembers: state machines, executions, and the ARNs naming them."""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .history import History
+    from .interpreter import Machine
+
+
+@dataclass
+class StateMachine:
+    arn: str
+    name: str
+    type: str
+    definition: str
+    role_arn: str
+    machine: Machine
+    created: datetime
+    logging: dict
+    tracing: dict
+    tags: list[dict]
+    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+@dataclass
+class Execution:
+    """One execution, Standard or Express; what execution observers and task interceptors see.
+
+    Express executions get a record only when an observer or an interceptor is installed.
+    """
+
+    arn: str
+    name: str
+    state_machine: StateMachine
+    input: str
+    started: datetime
+    # what it started with: updating the state machine does not change running executions
+    definition: str
+    machine: Machine
+    history: History | None = None  # None: an Express execution nobody observes
+    test_case: str | None = None  # from StartExecution on "<stateMachineArn>#<TestCaseName>"
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    status: str = "RUNNING"
+    stopped: datetime | None = None
+    output: str | None = None
+    error: str | None = None
+    cause: str | None = None
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.state_machine.arn
+
+    @property
+    def state_machine_name(self) -> str:
+        return self.state_machine.name
+
+    @property
+    def state_machine_type(self) -> str:
+        return self.state_machine.type
+
+    @property
+    def logging_configuration(self) -> dict:
+        return self.state_machine.logging
+
+    @property
+    def events(self) -> list[dict]:
+        """The full event history so far (a copy)."""
+        return self.history.snapshot() if self.history is not None else []
+
+
+class Store:
+    """Every record of one Runtime; ``lock`` guards the dicts and the records' mutable fields."""
+
+    def __init__(self) -> None:
+        self.machines: dict[str, StateMachine] = {}
+        self.executions: dict[str, Execution] = {}  # Standard only: Express ones are not describable
+        self.lock = threading.RLock()
+
+
+@dataclass(frozen=True)
+class Arns:
+    region: str
+    account_id: str
+
+    def state_machine(self, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{name}"
+
+    def execution(self, machine_name: str, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:execution:{machine_name}:{name}"
+
+    def express_execution(self, machine_name: str, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:express:{machine_name}:{name}:{uuid.uuid4()}"
+
+
