@@ -7,7 +7,14 @@ the console and the metrics show no trace of it.
 """
 from __future__ import annotations
 
+import gc
 import urllib.request
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from stepfunctions_local import Runtime
 
 # The services a submission reaches in moto (the workflow's tasks, the Lambdas, the runtime's
 # logs and metrics) and a read-only call that makes moto load each one's backend.
@@ -36,8 +43,8 @@ def warm_app_process(*services: str) -> None:
     from aws_lambda_powertools.metrics import single_metric  # noqa: F401 - imported ahead of the first count()
 
 
-def warm_stack(aws_port: int, api_url: str) -> None:
-    """In localdev's process, once every service listens: moto, the runtime's Lambdas, VADER, chalice local."""
+def warm_stack(aws_port: int, api_url: str, runtime: Runtime, tickets_table: str) -> None:
+    """In localdev's process, once every service listens: moto, the runtime and its Lambdas, VADER, chalice local."""
     # Here, not at the top: chalice local's process imports this module too, and has no use for moto.
     from localdev import aws
 
@@ -47,6 +54,31 @@ def warm_stack(aws_port: int, api_url: str) -> None:
     from stepfunctions_local.integrations.sentiment import vader_sentiment
 
     vader_sentiment("warm", "en")  # loads the ~7,500-word lexicon
+    _warm_runtime_writes(runtime, tickets_table)
     # chalice local's first request builds its handler machinery; the page is free of side effects.
     with urllib.request.urlopen(f"{api_url}/", timeout=30) as response:
         response.read()
+    # Everything built so far (moto's backends, clients, the app) lives as long as the stack: out
+    # of the cyclic collector's full scans, one of which would otherwise land in a first request.
+    gc.collect()
+    gc.freeze()
+
+
+def _warm_runtime_writes(runtime: Runtime, table: str) -> None:
+    """The runtime's DynamoDB client and moto's PutItem/UpdateItem paths, through writes that cannot happen.
+
+    Both are conditional on an item that does not exist, so moto refuses them: nothing is written.
+    """
+    dynamodb = runtime.tasks.clients.get("dynamodb")
+    key = {"ticketId": {"S": "localdev-warm-up"}}
+    refused = "attribute_exists(ticketId)"
+    for write in (
+        lambda: dynamodb.put_item(TableName=table, Item=key, ConditionExpression=refused),
+        lambda: dynamodb.update_item(TableName=table, Key=key, UpdateExpression="SET warm = :w",
+                                     ExpressionAttributeValues={":w": {"S": "x"}}, ConditionExpression=refused),
+    ):
+        try:
+            write()
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
