@@ -15,7 +15,7 @@ changes while the process runs.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import botocore
@@ -58,8 +58,11 @@ class InProcessAws:
                            MockRawResponse(content))  # type: ignore[arg-type]
 
 
-def route_in_process(endpoint: str) -> None:
-    """From now on, every botocore session of this process answers ``endpoint``'s requests in-process."""
+def route_in_process(endpoint: str) -> Callable[[], None]:
+    """Every botocore session made from now on answers ``endpoint``'s requests in-process.
+
+    Returns what stops that for sessions made afterwards (the stack never does; tests do).
+    """
     hook = InProcessAws(endpoint)
     _cache_moto_lookups()
 
@@ -67,6 +70,7 @@ def route_in_process(endpoint: str) -> None:
         session.register("before-send", hook)
 
     botocore.register_initializer(register)
+    return lambda: botocore.unregister_initializer(register)
 
 
 def _cache_moto_lookups() -> None:
