@@ -12,21 +12,29 @@ AWS_REGION ?= us-east-1
 S3_BUCKET ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test package deploy bench fuzz load tickets emails clean
+.PHONY: install run test package deploy bench fuzz load tickets emails clean clean-data
 
 install: $(VENV)/.installed
 
-# Re-installs only when a requirements file changed.
+# Re-installs only when a requirements file changed. A venv without pip (Debian's python3 without
+# python3.X-venv leaves one half-made) is made again, after tools/venv.py installed what it lacks.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || { $(PYTHON) -m tools.venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# FRESH=1 starts with empty services; otherwise tickets, queued messages and emails of the last run
+# come back from .localdev/state/. LOG_LEVEL=INFO|DEBUG makes it talk.
+FRESH ?=
 run: install
-	$(PY) -m localdev run --api-port $(API_PORT) --sfn-port $(SFN_PORT) --aws-port $(AWS_PORT)
+	$(PY) -m localdev run --api-port $(API_PORT) --sfn-port $(SFN_PORT) --aws-port $(AWS_PORT) $(if $(FRESH),--fresh)
 
+# tools/browser.py finds Chrome/Chromium and chromedriver, installs them with apt on Debian/Ubuntu,
+# or stops with the one command that would: the browser tests never skip.
 test: install
+	$(PY) -m tools.browser
 	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 package: install
@@ -41,7 +49,8 @@ deploy: package
 	$(VENV)/bin/aws cloudformation deploy --region $(AWS_REGION) \
 	  --template-file out/$(STAGE)/packaged.yaml --stack-name contact-form-$(STAGE) \
 	  --s3-bucket $(S3_BUCKET) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
-	  --parameter-overrides AdminEmail=$(ADMIN_EMAIL) SenderEmail=$(SENDER_EMAIL)
+	  --parameter-overrides AdminEmail=$(ADMIN_EMAIL) SenderEmail=$(SENDER_EMAIL) \
+	  $(if $(ALLOWED_ORIGIN),AllowedOrigin=$(ALLOWED_ORIGIN))
 
 bench: install
 	$(PY) -m bench
@@ -61,6 +70,10 @@ tickets: install
 
 emails: install
 	$(PY) -m localdev emails --aws-port $(AWS_PORT)
+
+# The data `make run` keeps between runs (tickets, queued messages, sent emails).
+clean-data:
+	rm -rf .localdev/state
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

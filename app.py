@@ -4,7 +4,7 @@ Each handler parses its input, calls chalicelib and shapes the answer; nothing m
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # boto3 first and from here, not four imports down through chalicelib: there its module-level
 # regexes straddle a CPython 3.11 frame-stack chunk boundary (~2,000 mmap/munmap pairs, ~20 ms of
@@ -13,10 +13,13 @@ import boto3  # noqa: F401
 from chalice import Chalice, Response
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib import consumers, forms, notifications, settings, tickets, workflow
+from chalicelib import consumers, forms, idempotency, notifications, settings, tickets, workflow
 from chalicelib.errors import answers_errors
 from chalicelib.observability import logger
 from chalicelib.web import StageCORSConfig, index_page
+
+if TYPE_CHECKING:  # powertools' batch utilities cost ~30 ms of every cold start; consumers load them when used
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 # Powertools owns the "contact-form" logger (JSON, INFO); Chalice's own set-up would switch it
 # to ERROR without propagation whenever stdout is not the stream it expects.
@@ -26,19 +29,26 @@ app = Chalice(app_name=settings.APP_NAME, configure_logs=False)
 @app.route("/", methods=["GET"])
 def index() -> Response:
     html, headers = index_page()
-    return Response(body=html, headers=headers)
+    return Response(body=html, headers=dict(headers.items()))
 
 
-@app.route("/contact", methods=["POST"], cors=StageCORSConfig())
+@app.route(
+    "/contact",
+    methods=["POST"],
+    cors=StageCORSConfig(allow_headers=[idempotency.KEY_HEADER], expose_headers=["Retry-After"]),
+)
 @answers_errors
 def contact() -> workflow.WorkflowOutput:
     request = app.current_request
+    assert request is not None  # Chalice sets it before calling a route
     # API Gateway's request id; under `chalice local` the Lambda context's id.
     request_id = request.context.get("requestId") or getattr(app.lambda_context, "aws_request_id", None)
     logger.set_correlation_id(request_id)
+    key = idempotency.parse_key(request.headers.get(idempotency.KEY_HEADER), request.raw_body)
     submission = forms.parse_body(request.raw_body)
-    return workflow.run(
-        submission.to_workflow_input("api"), name=workflow.execution_name(request_id, prefix="api-")
+    name = workflow.execution_name(request_id, prefix="api-")
+    return idempotency.submit(
+        key, submission.to_workflow_input("api"), lambda document: workflow.run(document, name=name)
     )
 
 
@@ -54,7 +64,7 @@ def notify_admin(event: dict[str, Any], context: Any) -> dict[str, str]:
 
 
 @app.on_sqs_message(queue=settings.SUBMISSIONS_QUEUE, batch_size=10, name="process_queued_submissions")
-def process_queued_submissions(event: SQSEvent) -> dict[str, Any]:
+def process_queued_submissions(event: SQSEvent) -> PartialItemFailureResponse:
     return consumers.process_queue_batch(event.to_dict(), event.context)
 
 

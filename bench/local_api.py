@@ -6,6 +6,7 @@ chalice local alone) against the sample ``POST /contact`` (chalice local -> loca
 """
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,7 @@ import requests
 from bench._proc import tree_cpu_seconds
 from bench._targets import Target
 from localdev.harness import start_stack
+from localdev.logs import DEFAULT_LEVEL
 from localdev.stack import SEED_REQUEST
 
 WARM_UP = 5
@@ -57,6 +59,8 @@ def _throughput(url: str, clients: int, per_client: int) -> tuple[list[float], f
 
 
 def main() -> list[Target]:
+    # At `make run`'s default log level (the harness asks for INFO, for the tests' sake).
+    os.environ.setdefault("LOG_LEVEL", DEFAULT_LEVEL)
     stack = start_stack()
     try:
         url = f"{stack.api_url}/contact"

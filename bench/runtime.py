@@ -65,8 +65,14 @@ def _seconds_per_call(call: Callable[[], None], count: int) -> float:
     return (time.perf_counter() - start) / count
 
 
-def ours(count: int) -> float:
-    sfn = stepfunctions_local.client()
+def ours(count: int, recorded: bool = False) -> float:
+    """``recorded``: as under ``make run``, every execution is kept for the console (an observer)."""
+    runtime = stepfunctions_local.Runtime()
+    if recorded:
+        from stepfunctions_local.observability import ExecutionStore, observe
+
+        observe(runtime, ExecutionStore())
+    sfn = runtime.client()
     arn = sfn.create_state_machine(name="bench", definition=DEFINITION, roleArn=ROLE_ARN,
                                    type="EXPRESS")["stateMachineArn"]
 
@@ -138,10 +144,12 @@ def main(quick: bool = False) -> list[Target]:
     ours_count, moto_count, threaded_count = (1000, 20, 2000) if quick else (3000, 200, 8000)
     map_repeats = 5 if quick else 15
     ours_seconds = ours(ours_count)
+    recorded_seconds = ours(ours_count, recorded=True)
     moto_seconds = moto(moto_count)
     per_second = ours_threaded(threaded_count, threads=8)
     print(f"{'4-state Express execution':<40}{'per execution':>16}{'executions':>12}")
     print(f"{'stepfunctions_local start_sync_execution':<40}{ours_seconds * 1e6:>13.1f} us{ours_count:>12}")
+    print(f"{'  ... with the console record':<40}{recorded_seconds * 1e6:>13.1f} us{ours_count:>12}")
     print(f"{'moto 5.2.5 start + describe until done':<40}{moto_seconds * 1e6:>13.1f} us{moto_count:>12}")
     print(f"{'ratio (moto / ours)':<40}{moto_seconds / ours_seconds:>15.1f}x")
     print(f"{'ours, 8 threads, one Runtime':<40}{per_second:>11.0f} /s{threaded_count:>12}")

@@ -6,10 +6,9 @@ import gc
 from typing import Any
 
 import boto3
-import botocore
+import botocore.session
 from botocore.config import Config
 from botocore.loaders import Loader, create_loader
-from botocore.session import Session as BotocoreSession
 
 from chalicelib.observability import enable_tracing_if_configured
 
@@ -27,23 +26,24 @@ def client(service: str) -> Any:
     """A cached boto3 client; ``stepfunctions`` gets the sync-execution timeouts and no retries."""
     enable_tracing_if_configured()
     config = _NO_RETRIES if service == "stepfunctions" else None
-    # A session of its own: boto3's shared default session is not safe to use from threads.
-    return boto3.session.Session().client(service, config=config)
+    return _session().client(service, config=config)
+
+
+def _session() -> boto3.session.Session:
+    """A session of its own (boto3's shared default session is not safe to use from threads).
+
+    All of them share one data loader: each session would otherwise parse endpoints.json and its
+    service model again (~20-40 ms a client). The loader only reads files and caches parsed JSON.
+    """
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _data_loader(core.get_config_variable("data_path")))
+    return boto3.session.Session(botocore_session=core)
 
 
 @functools.cache
 def _data_loader(data_path: str | None) -> Loader:
     return create_loader(data_path)
 
-
-def _share_data_loader(session: BotocoreSession) -> None:
-    # Every new botocore session would parse endpoints.json and each service model again (~20-40 ms
-    # a client): ours make one session per client, and outside Lambda the X-Ray SDK makes two clients
-    # of its own at import. The loader only reads files and caches the parsed JSON.
-    session.register_component("data_loader", _data_loader(session.get_config_variable("data_path")))
-
-
-botocore.register_initializer(_share_data_loader)
 
 # Everything imported so far (boto3, botocore, chalice) lives as long as the process: out of the
 # cyclic collector's full scans, which otherwise cost ~20 ms each, e.g. one in the first traced call.

@@ -16,6 +16,7 @@ from chalicelib import aws, forms, settings, workflow
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 # Longer than SQS retention (4 days by default) so every redelivery finds the first result.
@@ -57,7 +58,7 @@ def run_once(
     return result
 
 
-def process_queue_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+def process_queue_batch(event: dict[str, Any], context: Any = None) -> PartialItemFailureResponse:
     """Handle an SQS batch; the answer lists the records to redeliver (``batchItemFailures``)."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from chalice import ChaliceViewError, Response
 
 from chalicelib.forms import InvalidSubmissionError, SubmissionTooLargeError
+from chalicelib.idempotency import IdempotencyError, KeyInUseError, KeyReusedError
 from chalicelib.observability import logger
 from chalicelib.workflow import (
     WorkflowError,
@@ -28,18 +29,34 @@ class ApiError(ChaliceViewError):
 
     CODE = "InternalServerError"
 
-    def __init__(self, message: str, **details: str | None) -> None:
+    def __init__(self, message: str, headers: dict[str, str] | None = None, **details: str | None) -> None:
         super().__init__(message)
+        self.headers = headers or {}
         self.details = {key: value for key, value in details.items() if value is not None}
 
     def to_response(self) -> Response:
         body = {"Code": self.CODE, "Message": str(self), **self.details}
-        return Response(body=body, status_code=self.STATUS_CODE, headers=dict(JSON_HEADERS))
+        return Response(body=body, status_code=self.STATUS_CODE, headers={**JSON_HEADERS, **self.headers})
 
 
 class BadRequestError(ApiError):
     STATUS_CODE = 400
     CODE = "BadRequestError"
+
+
+class ConflictError(ApiError):
+    STATUS_CODE = 409
+    CODE = "ConflictError"
+
+
+class UnprocessableEntityError(ApiError):
+    STATUS_CODE = 422
+    CODE = "UnprocessableEntityError"
+
+
+class ServiceUnavailableError(ApiError):
+    STATUS_CODE = 503
+    CODE = "ServiceUnavailableError"
 
 
 class RequestEntityTooLargeError(ApiError):
@@ -73,6 +90,12 @@ def to_api_error(error: Exception) -> ApiError:
         return RequestEntityTooLargeError(str(error), Field=error.field)
     if isinstance(error, InvalidSubmissionError):
         return BadRequestError(str(error), Field=error.field)
+    if isinstance(error, KeyInUseError):
+        return ConflictError(str(error), headers={"Retry-After": str(error.retry_after)}, Field=error.field)
+    if isinstance(error, KeyReusedError):
+        return UnprocessableEntityError(str(error), Field=error.field)
+    if isinstance(error, IdempotencyError):
+        return ServiceUnavailableError(str(error), headers={"Retry-After": "1"}, Field=error.field)
     if isinstance(error, WorkflowError):
         view_error = {
             WorkflowFailedError: WorkflowFailed,
@@ -84,13 +107,13 @@ def to_api_error(error: Exception) -> ApiError:
 
 
 def answers_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a view so it answers JSON, and submission and workflow errors become their HTTP answers."""
+    """Decorate a view so it answers JSON, and submission, key and workflow errors become their HTTP answers."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             body = view(*args, **kwargs)
-        except (InvalidSubmissionError, WorkflowError) as error:
+        except (InvalidSubmissionError, IdempotencyError, WorkflowError) as error:
             api_error = to_api_error(error)
             logger.warning(
                 "request refused",

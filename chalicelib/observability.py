@@ -34,9 +34,15 @@ logger: Logger = _FirstUseLogger()  # type: ignore[assignment]
 
 
 def count(name: str, **dimensions: str) -> None:
-    """Emit one count metric (EMF, flushed at once so it works from any handler)."""
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    """Emit one count metric (EMF, flushed at once so it works from any handler).
 
+    ``single_metric`` prints even when POWERTOOLS_METRICS_DISABLED is set (`make run` sets it to stay quiet).
+    """
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if is_metrics_disabled():
+        return
     with single_metric(
         name=name, unit=MetricUnit.Count, value=1, namespace=settings.metrics_namespace()
     ) as metric:

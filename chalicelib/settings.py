@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import os
 
-# Names fixed when the app is declared (decorators run at import); one source of truth.
-APP_NAME = "contact-form"
-SUBMISSIONS_QUEUE = "contact-form-submissions"
-EVENT_SOURCE = "contact-form"
-SUBMITTED_DETAIL_TYPE = "Contact Form Submitted"
-PROCESSED_DETAIL_TYPE = "Contact Form Processed"
+from chalicelib import names
+
+# Names fixed when the app is declared (decorators run at import); chalicelib/names.py holds them all.
+APP_NAME = names.APP_NAME
+SUBMISSIONS_QUEUE = names.SUBMISSIONS_QUEUE
+EVENT_SOURCE = names.EVENT_SOURCE
+SUBMITTED_DETAIL_TYPE = names.SUBMITTED_DETAIL_TYPE
+PROCESSED_DETAIL_TYPE = names.PROCESSED_DETAIL_TYPE
+# `chalice local` on its default port. `make run` sets ALLOWED_ORIGIN for the port it uses, and
+# each deployed stage from its AllowedOrigin stack parameter (the local stage sets none: Chalice
+# would apply it over the environment `make run` passes).
+LOCAL_ALLOWED_ORIGIN = "http://localhost:8000"
+
 
 class MissingSettingError(RuntimeError):
     """A required environment variable is not set."""
@@ -30,11 +37,11 @@ def state_machine_arn() -> str:
 
 
 def tickets_table() -> str:
-    return os.environ.get("TICKETS_TABLE") or "contact-form-tickets"
+    return os.environ.get("TICKETS_TABLE") or names.TICKETS_TABLE
 
 
 def idempotency_table() -> str:
-    return os.environ.get("IDEMPOTENCY_TABLE") or "contact-form-idempotency"
+    return os.environ.get("IDEMPOTENCY_TABLE") or names.IDEMPOTENCY_TABLE
 
 
 def admin_email() -> str:
@@ -46,11 +53,12 @@ def sender_email() -> str:
 
 
 def event_bus_name() -> str:
-    return os.environ.get("EVENT_BUS_NAME") or "default"
+    return os.environ.get("EVENT_BUS_NAME") or names.EVENT_BUS
 
 
 def allowed_origin() -> str:
-    return _required("ALLOWED_ORIGIN")
+    """The one origin CORS allows: a stack parameter on AWS, `make run`'s own API_PORT locally."""
+    return os.environ.get("ALLOWED_ORIGIN") or LOCAL_ALLOWED_ORIGIN
 
 
 def tracing_enabled() -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import TypedDict
+from typing import TypedDict, TypeGuard
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TICKET_ID_PATTERN = re.compile(r"CF-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}")
@@ -26,5 +26,5 @@ def new_ticket_id() -> str:
     return f"CF-{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
 
 
-def is_ticket_id(value: object) -> bool:
+def is_ticket_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and TICKET_ID_PATTERN.fullmatch(value) is not None

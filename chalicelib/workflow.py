@@ -11,7 +11,7 @@ import random
 import re
 import time
 import uuid
-from typing import Any, Callable, Literal, TypedDict
+from typing import Any, Callable, Literal, TypedDict, cast
 
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
@@ -43,12 +43,27 @@ class WorkflowOutput(TypedDict):
 
 
 class WorkflowError(Exception):
-    """The workflow did not produce a ticket. Carries ASL's error name, never customer data."""
+    """The workflow did not produce a ticket. Carries ASL's error name, never customer data.
 
-    def __init__(self, message: str, *, error: str | None = None, execution_arn: str | None = None):
+    ``may_still_run``: an execution may still be running, or its last write landing, after this
+    answer (so a resend must not start another one yet).
+    """
+
+    may_still_run = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str | None = None,
+        execution_arn: str | None = None,
+        may_still_run: bool | None = None,
+    ):
         super().__init__(message)
         self.error = error
         self.execution_arn = execution_arn
+        if may_still_run is not None:
+            self.may_still_run = may_still_run
 
 
 class WorkflowFailedError(WorkflowError):
@@ -57,6 +72,8 @@ class WorkflowFailedError(WorkflowError):
 
 class WorkflowTimedOutError(WorkflowError):
     """The execution ended TIMED_OUT, or no answer arrived in time."""
+
+    may_still_run = True
 
 
 class WorkflowThrottledError(WorkflowError):
@@ -105,8 +122,9 @@ def run(
         except ReadTimeoutError:
             raise WorkflowTimedOutError("No answer from Step Functions in time") from None
         except BotoCoreError as error:
+            # A connection lost after the request went out may hide a started execution.
             raise WorkflowUnavailableError(
-                "Step Functions could not be reached", error=type(error).__name__
+                "Step Functions could not be reached", error=type(error).__name__, may_still_run=True
             ) from None
         sleep(random.uniform(0, 0.1 * 2**attempt))
         attempt += 1
@@ -144,5 +162,5 @@ def parse_output(document: Any) -> WorkflowOutput:
     scores = document["sentimentScore"]
     if not isinstance(ticket_id, str) or sentiment not in SENTIMENTS:
         raise ValueError("ticketId or sentiment has the wrong type")
-    score: SentimentScore = {key: float(scores[key]) for key in _SCORE_KEYS}  # type: ignore[misc]
+    score = cast(SentimentScore, {key: float(scores[key]) for key in _SCORE_KEYS})
     return {"ticketId": ticket_id, "sentiment": sentiment, "sentimentScore": score}

@@ -2,9 +2,9 @@
 
 Runs `chalice package` in-process with deploy/resources.yaml merged in, after filling in what
 only exists at package time: the state machine definitions, read from statemachine/*.asl.json,
-the stage, and X-Ray on the REST API and state machines (Chalice turns the stage's `xray` setting
-into Lambda tracing only). Writes `<out>/<stage>/sam.json` and `deployment.zip`; needs no AWS
-account.
+the stage, the default of the AllowedOrigin parameter (the stage's ALLOWED_ORIGIN), and X-Ray on
+the REST API and state machines (Chalice turns the stage's `xray` setting into Lambda tracing
+only). Writes `<out>/<stage>/sam.json` and `deployment.zip`; needs no AWS account.
 """
 from __future__ import annotations
 
@@ -36,13 +36,16 @@ _ANCHOR_PREFIX = "x-"
 
 
 def merge_template(
-    stage: str, tracing: bool, project_dir: Path = PROJECT_DIR
+    stage: str, tracing: bool, project_dir: Path = PROJECT_DIR, allowed_origin: str | None = None
 ) -> dict[str, Any]:
     """deploy/resources.yaml completed for one stage, ready for Chalice's --merge-template."""
     template = yaml.safe_load(MERGE_TEMPLATE.read_text(encoding="utf-8"))
     for key in [key for key in template if key.startswith(_ANCHOR_PREFIX)]:
         del template[key]
     template["Parameters"]["Stage"].update(Default=stage, AllowedValues=[stage])
+    if allowed_origin:
+        # The stage's configured origin is only the default: each stack chooses its own.
+        template["Parameters"]["AllowedOrigin"]["Default"] = allowed_origin
     resources = template["Resources"]
     for logical_id, path in STATE_MACHINE_DEFINITIONS.items():
         properties = resources[logical_id]["Properties"]
@@ -62,7 +65,9 @@ def package(stage: str, out: Path, project_dir: Path = PROJECT_DIR) -> Path:
     with _environment(config.environment_variables), tempfile.TemporaryDirectory() as scratch:
         merge_file = Path(scratch) / "merge.json"
         merge_file.write_text(
-            json.dumps(merge_template(stage, bool(config.xray_enabled), project_dir)),
+            json.dumps(merge_template(
+                stage, bool(config.xray_enabled), project_dir, config.environment_variables.get("ALLOWED_ORIGIN")
+            )),
             encoding="utf-8",
         )
         packager = factory.create_app_packager(

@@ -173,14 +173,17 @@ def _receipts(messages: list[Message]) -> str:
     return f"[{', '.join(receipts)}]"
 
 
-def start_pollers(app: Chalice, consumers: list[Consumer], aws_port: int, deliveries: int = 1) -> list[Poller]:
+def start_pollers(
+    current_app: Callable[[], Chalice], consumers: list[Consumer], aws_port: int, deliveries: int = 1
+) -> list[Poller]:
+    """One poller a consumer; each batch goes to the handler of ``current_app()`` at that moment (live edits)."""
     pollers = []
     for consumer in consumers:
         poller = Poller(
             aws.client("sqs", aws_port),
             consumer.queue_url,
             consumer.batch_size,
-            delivery_for(app, consumer),
+            delivery_for(current_app, consumer),
             deliveries if consumer.handler_name else 1,
         )
         poller.start()
@@ -188,11 +191,15 @@ def start_pollers(app: Chalice, consumers: list[Consumer], aws_port: int, delive
     return pollers
 
 
-def delivery_for(app: Chalice, consumer: Consumer) -> Deliver:
-    if consumer.kind == "log" or consumer.handler_name is None:
+def delivery_for(current_app: Callable[[], Chalice], consumer: Consumer) -> Deliver:
+    handler_name = consumer.handler_name
+    if consumer.kind == "log" or handler_name is None:
         return log_delivery
-    name = function_name(app, consumer.handler_name)
-    handler = app.handler_map[consumer.handler_name]
+    name = function_name(current_app(), handler_name)
+
+    def handler(event: dict[str, Any], context: LambdaContext) -> Any:
+        return current_app().handler_map[handler_name](event, context)
+
     if consumer.kind == "sqs":
         return sqs_delivery(handler, name, consumer.queue_name)
     return eventbridge_delivery(handler, name)

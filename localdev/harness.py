@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from localdev import aws
 from localdev.ports import free_port
@@ -27,7 +30,10 @@ class StackProcess:
 
     ports: Ports
     process: subprocess.Popen
+    state_dir: Path
     lines: list[str] = field(default_factory=list)
+    # A state folder the harness made for this stack alone, removed when it stops.
+    own_state_dir: bool = False
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     @property
@@ -68,6 +74,9 @@ class StackProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
+        finally:
+            if self.own_state_dir:
+                shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -79,25 +88,43 @@ class StackProcess:
             self._changed.notify_all()
 
 
-def start_stack(*extra_args: str, ports: Ports | None = None, timeout: float = 120) -> StackProcess:
-    """Start the stack on ``ports`` (free ones by default) and return once it printed its ready message."""
+def start_stack(
+    *extra_args: str,
+    ports: Ports | None = None,
+    state_dir: Path | None = None,
+    project_dir: Path = PROJECT_DIR,
+    timeout: float = 120,
+) -> StackProcess:
+    """Start the stack on ``ports`` (free ones by default) and return once it printed its ready message.
+
+    Its data goes to ``state_dir``, by default a new folder removed when it stops (never the
+    project's own .localdev/state); ``project_dir`` is the project it serves and watches.
+    """
     ports = ports or free_ports()
+    own_state_dir = state_dir is None
+    state_dir = state_dir or Path(tempfile.mkdtemp(prefix="localdev-state-"))
     process = subprocess.Popen(
         [
             sys.executable, "-m", "localdev", "run",
             "--api-port", str(ports.api), "--sfn-port", str(ports.sfn), "--aws-port", str(ports.aws),
+            "--state-dir", str(state_dir), "--project-dir", str(project_dir),
             *extra_args,
         ],
         cwd=PROJECT_DIR,
-        # As from a fresh terminal: no AWS settings of the caller's (the stack sets its own).
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "PYTHONUNBUFFERED": "1"},
+        # As from a fresh terminal: no AWS settings of the caller's (the stack sets its own). INFO: tests
+        # wait for the lines deliveries log.
+        env={
+            "LOG_LEVEL": "INFO",
+            **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+            "PYTHONUNBUFFERED": "1",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
         errors="replace",
     )
-    stack = StackProcess(ports, process)
+    stack = StackProcess(ports, process, state_dir, own_state_dir=own_state_dir)
     threading.Thread(target=stack._read, name="stack-output", daemon=True).start()
     try:
         stack.wait_for_output(READY_MARKER, timeout=timeout)

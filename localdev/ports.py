@@ -1,11 +1,14 @@
-"""Checks that the stack's ports are free before anything starts."""
+"""Checks that the stack's ports are free before anything starts, and suggests free ones."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+
+_SEARCH_LIMIT = 100
 
 
 class PortUnavailable(Exception):
-    """A port of the stack cannot be used; the message names the make variable to change."""
+    """Ports of the stack cannot be used; the message names every make variable to change."""
 
 
 def is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -19,18 +22,42 @@ def is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
-def ensure_free(ports: dict[str, int]) -> None:
-    """Raise PortUnavailable naming the variable (e.g. ``API_PORT``) of a taken or shared port."""
+def ensure_free(ports: dict[str, int], free: Callable[[int], bool] = is_free) -> None:
+    """Raise PortUnavailable listing every taken or shared port at once, each with a free one to try.
+
+    E.g. ``API_PORT 8000 is in use (try 8001)`` per line, then the `make run` line with all the fixes.
+    """
+    problems: list[str] = []
+    fixes: dict[str, int] = {}
+    claimed = set(ports.values())
     seen: dict[int, str] = {}
     for variable, port in ports.items():
         if port in seen:
-            raise PortUnavailable(f"{seen[port]} and {variable} are both {port}; give each its own port.")
-        seen[port] = variable
-        if not is_free(port):
-            raise PortUnavailable(
-                f"{variable}={port} is already in use by another program; "
-                f"pick a free one, e.g. `make run {variable}={port + 1}`."
-            )
+            problem = f"{variable} {port} is also {seen[port]}"
+        elif not free(port):
+            problem = f"{variable} {port} is in use"
+        else:
+            seen[port] = variable
+            continue
+        seen.setdefault(port, variable)
+        suggestion = _next_free(port, claimed, free)
+        if suggestion is None:
+            problems.append(f"{problem} (and no free port follows it)")
+            continue
+        claimed.add(suggestion)
+        fixes[variable] = suggestion
+        problems.append(f"{problem} (try {suggestion})")
+    if problems:
+        command = " ".join(f"{variable}={port}" for variable, port in fixes.items())
+        hint = f"\nStart it with: make run {command}" if fixes else ""
+        raise PortUnavailable("\n".join(problems) + hint)
+
+
+def _next_free(port: int, claimed: set[int], free: Callable[[int], bool]) -> int | None:
+    for candidate in range(port + 1, min(port + _SEARCH_LIMIT, 65536)):
+        if candidate not in claimed and free(candidate):
+            return candidate
+    return None
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from chalice.app import Chalice, CloudWatchEventConfig, SQSEventConfig
 
-from chalicelib import settings as app_settings
+from chalicelib import names
 from localdev import aws
 from localdev.project import LocalSettings, function_name
 
@@ -51,7 +51,7 @@ def provision(app: Chalice, settings: LocalSettings, aws_port: int) -> list[Cons
             consumers.append(Consumer(name, url, "eventbridge", source.name, 1))
     sqs.create_queue(QueueName=PROCESSED_EVENTS_QUEUE)
     log_url = sqs.create_queue(QueueName=PROCESSED_EVENTS_LOG_QUEUE)["QueueUrl"]
-    processed = {"source": [app_settings.EVENT_SOURCE], "detail-type": [app_settings.PROCESSED_DETAIL_TYPE]}
+    processed = {"source": [names.EVENT_SOURCE], "detail-type": [names.PROCESSED_DETAIL_TYPE]}
     _route_events(
         events, settings.event_bus, PROCESSED_EVENTS_QUEUE, processed,
         [PROCESSED_EVENTS_QUEUE, PROCESSED_EVENTS_LOG_QUEUE],
@@ -61,8 +61,8 @@ def provision(app: Chalice, settings: LocalSettings, aws_port: int) -> list[Cons
 
 
 def _create_tables(dynamodb: Any, settings: LocalSettings) -> None:
-    _create_table(dynamodb, settings.tickets_table, "ticketId")
-    _create_table(dynamodb, settings.idempotency_table, "id")
+    _create_table(dynamodb, settings.tickets_table, names.TICKETS_TABLE_KEY)
+    _create_table(dynamodb, settings.idempotency_table, names.IDEMPOTENCY_TABLE_KEY)
     dynamodb.update_time_to_live(
         TableName=settings.idempotency_table,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},

@@ -6,16 +6,22 @@ import json
 import logging
 import os
 import shlex
+import shutil
 import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib import settings as app_settings
-from localdev import aws, chalice_local, delivery, inprocess_aws, stepfunctions, warmup
+import stepfunctions_local
+from chalicelib import names
+from localdev import aws, chalice_local, delivery, inprocess_aws, logs, observability, offline, warmup
+from localdev.appimport import import_app
+from localdev.live import LiveApp
 from localdev.ports import ensure_free
-from localdev.project import LocalSettings, load_app
+from localdev.project import PROJECT_DIR, LocalSettings, apply_stage_environment
 from localdev.provision import PROCESSED_EVENTS_QUEUE, provision
+from localdev.state import StateStore
+from localdev.watch import Watcher
 
 logger = logging.getLogger("localdev")
 
@@ -34,48 +40,71 @@ class Ports:
         return {"API_PORT": self.api, "SFN_PORT": self.sfn, "AWS_PORT": self.aws}
 
 
-def run(ports: Ports, deliveries: int = 1) -> int:
+@dataclass(frozen=True)
+class Options:
+    """How `make run` runs: the project it serves and watches, where its data is kept."""
+
+    project_dir: Path = PROJECT_DIR
+    state_dir: Path = PROJECT_DIR / ".localdev" / "state"
+    fresh: bool = False
+    deliveries: int = 1
+
+
+def run(ports: Ports, options: Options = Options()) -> int:
     """Run the stack in the foreground until interrupted; raises ports.PortUnavailable before starting anything."""
     ensure_free(ports.by_variable())
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _interrupt)
-    env = aws.local_environment(ports.aws, ports.sfn)
+    project_dir = options.project_dir
+    if options.fresh:
+        shutil.rmtree(options.state_dir, ignore_errors=True)
+    env = {**aws.local_environment(ports.aws, ports.sfn), **logs.child_environment()}
     aws.apply_environment(env)
     with contextlib.ExitStack() as running:
         try:
-            # chalice local loads the app in its own process meanwhile; it is waited for last.
-            chalice = chalice_local.start(ports.api, env)
+            # The API server loads the app in its own process meanwhile; it is waited for last.
+            # CORS allows the page's own origin, whatever API_PORT is.
+            api_env = {**env, "ALLOWED_ORIGIN": aws.endpoint(ports.api, "localhost")}
+            chalice = chalice_local.start(ports.api, api_env, project_dir)
             running.callback(chalice_local.stop, chalice)
             moto = aws.start_moto(ports.aws)
-            inprocess_aws.route_in_process(aws.endpoint(ports.aws))
             running.callback(moto.stop)
-            app = load_app()
+            inprocess_aws.route_in_process(aws.endpoint(ports.aws))
+            apply_stage_environment(project_dir)
+            app = import_app(project_dir)
             settings = LocalSettings.from_environment(os.environ)
             consumers = provision(app, settings, ports.aws)
-            sfn = stepfunctions.start(app, settings, ports.sfn)
-            running.callback(sfn.shutdown)
-            for poller in delivery.start_pollers(app, consumers, ports.aws, deliveries):
+            state = StateStore(options.state_dir, ports.aws)
+            restored = state.restore()
+            state.start_saving()
+            running.callback(state.stop)
+            workflows = offline.OfflineWorkflows(
+                stepfunctions_local.Runtime(), app, settings.tickets_table, project_dir
+            )
+            server = stepfunctions_local.serve(workflows.runtime, host="127.0.0.1", port=ports.sfn)
+            running.callback(server.shutdown)
+            observability.attach(server, settings, [machine.name for machine in offline.MACHINES])
+            live = LiveApp(app, workflows, reload_api=lambda: chalice_local.reload(chalice))
+            for poller in delivery.start_pollers(lambda: live.app, consumers, ports.aws, options.deliveries):
                 running.callback(poller.stop)
+            watcher = Watcher(project_dir, live.apply)
+            watcher.start()
+            running.callback(watcher.stop)
             chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
-            warmup.warm_stack(ports.aws, aws.endpoint(ports.api), sfn.runtime, settings.tickets_table)
+            warmup.warm_stack(ports.aws, aws.endpoint(ports.api), workflows.runtime, settings.tickets_table)
             print(ready_message(ports, app.app_name, queue), flush=True)
+            print(_data_message(options.state_dir, restored), flush=True)
             code = chalice.wait()
-            logger.error("chalice local exited with code %s; stopping", code)
+            logger.error("the API server exited with code %s; stopping", code)
             status = 1
         except KeyboardInterrupt:
             print("Stopping...", flush=True)
             status = 0
         finally:
-            # A second Ctrl-C must not cut the clean-up short and leave chalice local behind.
+            # A second Ctrl-C must not cut the clean-up short and leave the API server behind.
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_IGN)
     print("Stopped.", flush=True)
     return status
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def ready_message(ports: Ports, app_name: str, submissions_queue: str) -> str:
@@ -93,11 +122,11 @@ def ready_message(ports: Ports, app_name: str, submissions_queue: str) -> str:
         }.items()
     )
     entries = [{
-        "Source": app_settings.EVENT_SOURCE,
-        "DetailType": app_settings.SUBMITTED_DETAIL_TYPE,
+        "Source": names.EVENT_SOURCE,
+        "DetailType": names.SUBMITTED_DETAIL_TYPE,
         "Detail": json.dumps({"message": "Hello from EventBridge"}),
     }]
-    express_arn = stepfunctions.state_machine_arn(stepfunctions.EXPRESS_NAME)
+    express_arn = offline.state_machine_arn(names.EXPRESS_STATE_MACHINE)
     commands = [
         f"curl -s -X POST {api}/contact -H 'Content-Type: application/json' -d {shlex.quote(seed)}",
         f'export {environment} PATH="{venv_bin}:$PATH"',
@@ -116,7 +145,8 @@ def ready_message(ports: Ports, app_name: str, submissions_queue: str) -> str:
         "",
         f"  Contact form    {api}/",
         f"  API             POST {api}/contact",
-        f"  Step Functions  {sfn}  (state machines {stepfunctions.EXPRESS_NAME}, {stepfunctions.PARENT_NAME})",
+        f"  Step Functions  {sfn}  (state machines {names.EXPRESS_STATE_MACHINE}, {names.PARENT_STATE_MACHINE})",
+        f"  Console         {sfn}/  (executions, workflow picture, monitoring, logs)",
         f"  AWS (moto)      {moto}  (dashboard {moto}/moto-api/)",
         "",
         "Try it from another terminal in this directory:",
@@ -124,3 +154,19 @@ def ready_message(ports: Ports, app_name: str, submissions_queue: str) -> str:
         *(f"  {command}" for command in commands),
         "",
     ])
+
+
+def _data_message(state_dir: Path, restored: int) -> str:
+    where = _relative(state_dir)
+    kept = f"{restored} item(s), message(s) and email(s) restored from" if restored else "Data is kept in"
+    return (
+        f"{kept} {where} (start empty: make run FRESH=1).\n"
+        "Edits to app.py, chalicelib/ and statemachine/*.asl.json are live in about a second; no restart needed.\n"
+    )
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import logging
 import signal
 import sys
 import threading
 from pathlib import Path
 
+from stepfunctions_local.observability import TerminalSummary, exporters_from_environment
 from stepfunctions_local.server import serve
 from stepfunctions_local.service import Runtime
 
@@ -26,9 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.app_dir is not None:
         runtime.register_chalice_app(_load_chalice_app(args.app_dir), stage=args.stage)
     server = serve(runtime, args.host, args.port)
+    # Metrics and logs only when boto3 is given an endpoint (AWS_ENDPOINT_URL...): never a real account by surprise.
+    server.recorder.add(TerminalSummary(), *exporters_from_environment(runtime.region))
+    lines = logging.getLogger("stepfunctions_local.executions")  # one line per execution, nothing else
+    lines.setLevel(logging.INFO)
+    lines.addHandler(logging.StreamHandler(sys.stdout))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    print(f"stepfunctions_local listening on {server.url}", flush=True)
+    print(f"stepfunctions_local listening on {server.url} (console: GET {server.url}/)", flush=True)
     try:
         stopped.wait()
     except KeyboardInterrupt:

@@ -42,6 +42,19 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "TagResource": ("tags", "tag_resource"),
     "UntagResource": ("tags", "untag_resource"),
     "ListTagsForResource": ("tags", "list_tags_for_resource"),
+    "CreateActivity": ("activities", "create_activity"),
+    "DescribeActivity": ("activities", "describe_activity"),
+    "ListActivities": ("activities", "list_activities"),
+    "DeleteActivity": ("activities", "delete_activity"),
+    "GetActivityTask": ("activities", "get_activity_task"),
+    "PublishStateMachineVersion": ("versions_aliases", "publish_state_machine_version"),
+    "ListStateMachineVersions": ("versions_aliases", "list_state_machine_versions"),
+    "DeleteStateMachineVersion": ("versions_aliases", "delete_state_machine_version"),
+    "CreateStateMachineAlias": ("versions_aliases", "create_state_machine_alias"),
+    "DescribeStateMachineAlias": ("versions_aliases", "describe_state_machine_alias"),
+    "ListStateMachineAliases": ("versions_aliases", "list_state_machine_aliases"),
+    "UpdateStateMachineAlias": ("versions_aliases", "update_state_machine_alias"),
+    "DeleteStateMachineAlias": ("versions_aliases", "delete_state_machine_alias"),
 }
 
 

@@ -1,8 +1,9 @@
-"""Task tokens of ``.waitForTaskToken`` tasks: the interpreter waits, SendTask* answers.
+"""Task tokens of ``.waitForTaskToken`` and activity tasks: the interpreter waits, SendTask* answers.
 
 A task opens its token before its integration runs (a handler may answer at once), waits on
 it, and closes it when done; a closed token is remembered so a late answer gets AWS's
-``TaskTimedOut`` or ``TaskDoesNotExist`` instead of being taken for a live task.
+``TaskTimedOut`` (whether the task timed out, was answered or was stopped) instead of being
+taken for a live task.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class TaskTokens:
 
     def __init__(self) -> None:
         self._open: dict[str, Callback] = {}
-        self._closed: dict[str, bool] = {}  # token -> whether its task timed out
+        self._closed: dict[str, None] = {}  # closed tokens, oldest first
         self._lock = threading.Lock()
 
     def open(self, token: str) -> Callback:
@@ -56,12 +57,12 @@ class TaskTokens:
             self._open[token] = callback
         return callback
 
-    def close(self, token: str, *, timed_out: bool) -> None:
+    def close(self, token: str) -> None:
         with self._lock:
             self._open.pop(token, None)
             if len(self._closed) >= _REMEMBERED:
                 self._closed.pop(next(iter(self._closed)))
-            self._closed[token] = timed_out
+            self._closed[token] = None
 
     def succeed(self, token: str, output: Any) -> None:
         with self._lock:
@@ -85,6 +86,7 @@ class TaskTokens:
             return callback
         if not _TOKEN.match(token):
             raise TaskTokenError("InvalidToken", "Invalid token")
-        if self._closed.get(token):
-            raise TaskTokenError("TaskTimedOut", "Task Timed Out")
+        if token in self._closed or callback is not None:
+            # AWS answers TaskTimedOut for any task that is over, not only for one that timed out
+            raise TaskTokenError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
         raise TaskTokenError("TaskDoesNotExist", "Task does not exist anymore")

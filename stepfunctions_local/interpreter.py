@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from . import definition as d
 from . import states
+from .activity_tasks import is_activity_arn, run_activity
 from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, is_lambda_function_arn, resource_type
@@ -211,11 +212,12 @@ class Run:
         """The one place a Task state's resource is called; a task interceptor may answer instead."""
         # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them;
         # a .waitForTaskToken task waits for SendTask* and its heartbeats as well.
+        if is_activity_arn(resource):  # a worker takes it with GetActivityTask and answers with SendTask*
+            return run_activity(self, resource, parameters, timeout, heartbeat)
         self.events.task_scheduled(resource, parameters, timeout, heartbeat)
         token = context["Task"]["Token"] if resource.endswith(WAIT_FOR_TASK_TOKEN) else None
         callback = self.tasks.tokens.open(token) if token else None
         started = time.monotonic()
-        timed_out = False
         try:
             interceptor = self.tasks.interceptor
             mocked = None
@@ -244,7 +246,7 @@ class Run:
             raise failure from error
         finally:
             if token:
-                self.tasks.tokens.close(token, timed_out=timed_out)
+                self.tasks.tokens.close(token)
         if _too_large(result):
             kind = resource if is_lambda_function_arn(resource) else resource_type(resource)[0]
             failure = StatesError("States.DataLimitExceeded",

@@ -1,4 +1,4 @@
-"""What the Runtime remembers: state machines, executions, and the ARNs naming them."""
+"""What the Runtime remembers: state machines, their versions and aliases, executions, activities, and ARNs."""
 from __future__ import annotations
 
 import threading
@@ -24,7 +24,42 @@ class StateMachine:
     logging: dict
     tracing: dict
     tags: list[dict]
-    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # AWS gives a machine a revision id only once it is updated; versions publish revisions
+    revision_id: str | None = None
+    versions_published: int = 0  # version numbers are never reused, even after a deletion
+
+
+@dataclass
+class Version:
+    """A published, immutable snapshot of a state machine (``<machine ARN>:<number>``)."""
+
+    arn: str
+    number: int
+    snapshot: StateMachine  # the machine as published; its ``arn`` is the unqualified one
+    description: str | None
+    created: datetime
+
+
+@dataclass
+class Alias:
+    """``<machine ARN>:<name>``: routes StartExecution to one or two versions by weight."""
+
+    arn: str
+    name: str
+    machine_arn: str
+    description: str | None
+    routing: list[dict]  # [{"stateMachineVersionArn", "weight"}]
+    created: datetime
+    updated: datetime
+
+
+@dataclass
+class Activity:
+    arn: str
+    name: str
+    created: datetime
+    tags: list[dict]
+    encryption: dict | None = None
 
 
 @dataclass
@@ -44,6 +79,8 @@ class Execution:
     machine: Machine
     history: History | None = None  # None: an Express execution nobody observes
     test_case: str | None = None  # from StartExecution on "<stateMachineArn>#<TestCaseName>"
+    version_arn: str | None = None  # started on a version, or on an alias that routed to it
+    alias_arn: str | None = None  # started on an alias
     stop_requested: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     status: str = "RUNNING"
@@ -79,6 +116,9 @@ class Store:
 
     def __init__(self) -> None:
         self.machines: dict[str, StateMachine] = {}
+        self.versions: dict[str, Version] = {}
+        self.aliases: dict[str, Alias] = {}
+        self.activities: dict[str, Activity] = {}
         self.executions: dict[str, Execution] = {}  # Standard only: Express ones are not describable
         self.lock = threading.RLock()
 
@@ -90,6 +130,9 @@ class Arns:
 
     def state_machine(self, name: str) -> str:
         return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{name}"
+
+    def activity(self, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:activity:{name}"
 
     def execution(self, machine_name: str, name: str) -> str:
         return f"arn:aws:states:{self.region}:{self.account_id}:execution:{machine_name}:{name}"

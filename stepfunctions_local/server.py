@@ -1,4 +1,7 @@
-"""The Step Functions API over HTTP: AWS JSON 1.0, so boto3 and the AWS CLI work unchanged."""
+"""The Step Functions API over HTTP: AWS JSON 1.0, so boto3 and the AWS CLI work unchanged.
+
+``POST /`` is the AWS protocol; ``GET /`` and ``/console/...`` serve the local web console.
+"""
 from __future__ import annotations
 
 import json
@@ -12,20 +15,30 @@ from botocore.exceptions import ParamValidationError
 
 from stepfunctions_local.api_errors import OPERATIONS, ApiError
 from stepfunctions_local.client import validate
+from stepfunctions_local.console import Console
+from stepfunctions_local.observability import ExecutionStore, observe
 from stepfunctions_local.service import Runtime
 
 _TARGET_PREFIX = "AWSStepFunctions."
 _CONTENT_TYPE = "application/x-amz-json-1.0"
+_STARTS = ("StartExecution", "StartSyncExecution")
 
 
 class Server:
-    """A running endpoint: ``url`` to point clients at, ``shutdown()`` to stop it."""
+    """A running endpoint: ``url`` to point clients at, ``console`` (its web console), ``shutdown()``.
+
+    ``store`` keeps the executions the console shows; ``recorder`` is the runtime observer feeding it.
+    """
 
     def __init__(self, runtime: Runtime, host: str, port: int) -> None:
         self.runtime = runtime
+        self.store = ExecutionStore()
+        self.recorder = observe(runtime, self.store)  # recorder.add(sink) hands the same records to more sinks
+        self.console = Console(runtime, self.store)
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.runtime = runtime  # type: ignore[attr-defined]
+        self._httpd.console = self.console  # type: ignore[attr-defined]
         bound_host, bound_port = self._httpd.server_address[:2]
         self.url = f"http://{bound_host}:{bound_port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
@@ -43,8 +56,13 @@ def serve(runtime: Runtime, host: str = "127.0.0.1", port: int = 0) -> Server:
     return Server(runtime, host, port)
 
 
-def handle(runtime: Runtime, target: str, body: bytes) -> tuple[int, dict]:
-    """One AWS JSON 1.0 request -> (HTTP status, JSON body)."""
+def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | None = None,
+           trace_header: str | None = None) -> tuple[int, dict]:
+    """One AWS JSON 1.0 request -> (HTTP status, JSON body).
+
+    A started execution's trace header (``traceHeader``, else the ``X-Amzn-Trace-Id`` HTTP
+    header) is noted in ``store`` for the console; the AWS answer stays as AWS gives it.
+    """
     operation = target[len(_TARGET_PREFIX):] if target.startswith(_TARGET_PREFIX) else ""
     if operation not in OPERATIONS:
         return 400, _error("UnknownOperationException", f"Unknown operation {target}")
@@ -56,7 +74,11 @@ def handle(runtime: Runtime, target: str, body: bytes) -> tuple[int, dict]:
         return 400, _error("SerializationException", "Request body must be a JSON object")
     try:
         validate(operation, params)
-        return 200, runtime.invoke(operation, params)
+        answer = runtime.invoke(operation, params)
+        trace = params.get("traceHeader") or trace_header
+        if store is not None and trace and operation in _STARTS:
+            store.note_trace(answer["executionArn"], trace)
+        return 200, answer
     except ParamValidationError as error:
         return 400, _error("ValidationException", str(error))
     except ApiError as error:
@@ -84,12 +106,23 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         runtime = self.server.runtime  # type: ignore[attr-defined]
-        status, payload = handle(runtime, self.headers.get("X-Amz-Target", ""), body)
+        console = self.server.console  # type: ignore[attr-defined]
+        status, payload = handle(runtime, self.headers.get("X-Amz-Target", ""), body, console.store,
+                                 self.headers.get("X-Amzn-Trace-Id"))
         data = json.dumps(payload, default=_json_default, ensure_ascii=False).encode("utf-8")
+        self._answer(status, _CONTENT_TYPE, data, {"x-amzn-RequestId": str(uuid.uuid4())})
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path, _, query = self.path.partition("?")
+        status, content_type, data = self.server.console.get(path, query)  # type: ignore[attr-defined]
+        self._answer(status, content_type, data, {"Cache-Control": "no-store"})
+
+    def _answer(self, status: int, content_type: str, data: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", _CONTENT_TYPE)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
+from stepfunctions_local.api.activities import ActivitiesApi
 from stepfunctions_local.api.callbacks import CallbacksApi
 from stepfunctions_local.api.executions import ExecutionsApi
 from stepfunctions_local.api.state_machines import StateMachinesApi
 from stepfunctions_local.api.tags import TagsApi
+from stepfunctions_local.api.versions_aliases import VersionsAliasesApi
 from stepfunctions_local.api_errors import OPERATIONS, ApiError
 from stepfunctions_local.clock import RealClock
 from stepfunctions_local.integrations import TaskDispatcher
@@ -55,6 +57,8 @@ class Runtime:
         self.executions = ExecutionsApi(store, self.clock, self.arns, self.tasks, self.observers)
         self.callbacks = CallbacksApi(self.tasks.tokens)
         self.tags = TagsApi(store)
+        self.activities = ActivitiesApi(store, self.clock, self.arns, self.tasks.activities)
+        self.versions_aliases = VersionsAliasesApi(store, self.clock)
 
     # -- registration ---------------------------------------------------------------------
     def register_lambda(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 if TYPE_CHECKING:
+    from .activity_tasks import ActivityBoard
     from .callbacks import TaskTokens
     from .interception import TaskInterceptor
 
@@ -21,7 +22,8 @@ class Clock(Protocol):
 
 
 class TaskRunner(Protocol):
-    tokens: TaskTokens  # where ``.waitForTaskToken`` tasks wait for SendTaskSuccess/Failure
+    tokens: TaskTokens  # where ``.waitForTaskToken`` and activity tasks wait for SendTaskSuccess/Failure
+    activities: ActivityBoard  # where activity tasks wait for a worker's GetActivityTask
     interceptor: TaskInterceptor | None  # asked before each resource call (mocks); None: always the real one
 
     def run_task(self, resource: str, parameters: Any, *, context: dict, timeout: float | None) -> Any:

@@ -2,7 +2,9 @@
 
 - ``state_machines``: Create/Describe/Update/Delete/List/ValidateStateMachineDefinition
 - ``executions``: Start/StartSync/Describe/List/Stop, GetExecutionHistory, DescribeStateMachineForExecution
-- ``callbacks``: SendTaskSuccess/Failure/Heartbeat
-- ``tags``: Tag/Untag/ListTagsForResource
-- homes for the areas still to come: ``activities``, ``versions_aliases``, ``map_runs``, ``test_state``
+- ``callbacks``: SendTaskSuccess/Failure/Heartbeat (callback and activity tasks)
+- ``tags``: Tag/Untag/ListTagsForResource (state machines and activities)
+- ``activities``: Create/Describe/List/DeleteActivity, GetActivityTask
+- ``versions_aliases``: Publish/List/DeleteStateMachineVersion, Create/Describe/List/Update/DeleteStateMachineAlias
+- homes for the areas still to come: ``map_runs``, ``test_state``
 """

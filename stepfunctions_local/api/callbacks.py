@@ -1,4 +1,4 @@
-"""SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat for ``.waitForTaskToken`` tasks."""
+"""SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat for ``.waitForTaskToken`` and activity tasks."""
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@ from ..api_errors import ApiError
 from ..records import Execution, StateMachine, Store
 
 MAX_INPUT_BYTES = 262_144
+MAX_PAGE = 1000  # every List* operation's largest maxResults
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
 
 
@@ -30,8 +31,19 @@ def check_arn(arn: str, resource_type: str) -> None:
         return
     if parts[2] != "states":
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[2]}'")
-    if parts[5] != resource_type:
+    if resource_type != "any" and parts[5] != resource_type:
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'")
+    if parts[5] == "stateMachine" and (len(parts) not in (7, 8) or not all(parts[6:])):
+        # a machine's name, optionally qualified by one version number or alias name
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Invalid ARN format: {arn}'")
+
+
+def split_qualified(arn: str) -> tuple[str, str | None]:
+    """``…:stateMachine:name:qualifier`` -> (the machine's ARN, the version number or alias name)."""
+    parts = arn.split(":")
+    if len(parts) == 8:
+        return ":".join(parts[:7]), parts[7]
+    return arn, None
 
 
 def check_type(machine_type: str) -> None:
@@ -92,6 +104,10 @@ def error_cause(error: str | None, cause: str | None) -> dict:
 
 
 def page(items: list[dict], key: str, max_results: int, next_token: str | None) -> dict:
+    if max_results > MAX_PAGE:
+        raise ApiError("ValidationException", f"1 validation error detected: Value '{max_results}' at 'maxResults' "
+                                              f"failed to satisfy constraint: Member must have value less than or "
+                                              f"equal to {MAX_PAGE}")
     start = 0
     if next_token is not None:
         try:

@@ -17,7 +17,8 @@ from ..interpreter import ExecutionResult, Machine
 from ..observers import Observers
 from ..records import Arns, Execution, StateMachine, Store
 from ..types import Clock, TaskRunner
-from .common import data, dump, error_cause, execution, execution_name, page, parse_input, state_machine
+from .common import data, dump, error_cause, execution, execution_name, page, parse_input
+from .versions_aliases import resolve
 
 EXPRESS_MAX_SECONDS = 300
 _FINAL_EVENTS = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
@@ -35,7 +36,7 @@ class ExecutionsApi:
     def start_execution(
         self, *, stateMachineArn: str, name: str | None = None, input: str | None = None, **_ignored: Any
     ) -> dict:
-        sm, test_case = self._resolve(stateMachineArn)
+        sm, test_case, version_arn, alias_arn = self._resolve(stateMachineArn)
         name = execution_name(name)
         text, value = parse_input(input)
         started = to_datetime(self._clock.now())
@@ -47,7 +48,8 @@ class ExecutionsApi:
                              name=f"sfn-{name}", daemon=True).start()
             return {"executionArn": arn, "startDate": started}
         arn = self._arns.execution(sm.name, name)
-        record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case)
+        record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case,
+                           version_arn=version_arn, alias_arn=alias_arn)
         record.history = History(self._clock, self._listener(record))
         with self._store.lock:
             existing = self._store.executions.get(arn)
@@ -69,7 +71,7 @@ class ExecutionsApi:
         traceHeader: str | None = None,
         includedData: str | None = None,
     ) -> dict:
-        sm, test_case = self._resolve(stateMachineArn)
+        sm, test_case, _, _ = self._resolve(stateMachineArn)
         if sm.type != "EXPRESS":
             raise ApiError("StateMachineTypeNotSupported",
                            "This operation is not supported by this type of state machine")
@@ -106,6 +108,7 @@ class ExecutionsApi:
             "executionArn": record.arn, "stateMachineArn": record.state_machine.arn,
             "name": record.name, "status": record.status, "startDate": record.started,
         }
+        response.update(_qualifiers(record))
         if record.stopped is not None:
             response["stopDate"] = record.stopped
         response.update(data("input", record.input, includedData))
@@ -126,7 +129,7 @@ class ExecutionsApi:
         return {
             "stateMachineArn": sm.arn, "name": sm.name, "definition": record.definition, "roleArn": sm.role_arn,
             "updateDate": sm.created, "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing,
-            "revisionId": sm.revision_id,
+            **({"revisionId": sm.revision_id} if sm.revision_id is not None else {}),
         }
 
     def list_executions(
@@ -140,18 +143,21 @@ class ExecutionsApi:
     ) -> dict:
         if stateMachineArn is None:
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
-        sm = state_machine(self._store, stateMachineArn)
+        sm, _, version_arn, alias_arn = self._resolve(stateMachineArn)
         if sm.type == "EXPRESS":
             raise ApiError("StateMachineTypeNotSupported",
                            "This operation is not supported by this type of state machine")
+        # a version or alias ARN lists the executions started on it
+        qualifier = "alias_arn" if alias_arn is not None else "version_arn" if version_arn is not None else None
         with self._store.lock:
             found = [e for e in self._store.executions.values() if e.state_machine.arn == sm.arn
+                     and (qualifier is None or getattr(e, qualifier) == stateMachineArn)
                      and (statusFilter is None or e.status == statusFilter)]
         found.sort(key=lambda e: e.started, reverse=True)
         items = []
         for e in found:
-            item = {"executionArn": e.arn, "stateMachineArn": sm.arn, "name": e.name, "status": e.status,
-                    "startDate": e.started}
+            item = {"executionArn": e.arn, "stateMachineArn": sm.arn, **_qualifiers(e), "name": e.name,
+                    "status": e.status, "startDate": e.started}
             if e.stopped is not None:
                 item["stopDate"] = e.stopped
             items.append(item)
@@ -190,10 +196,12 @@ class ExecutionsApi:
         return execution(self._store, execution_arn).done.wait(timeout)
 
     # -- running --------------------------------------------------------------------------
-    def _resolve(self, arn: str) -> tuple[StateMachine, str | None]:
-        """The machine of ``arn`` or ``arn#TestCaseName``, and the test case named."""
+    def _resolve(self, arn: str) -> tuple[StateMachine, str | None, str | None, str | None]:
+        """The machine (or version) to run for ``arn`` or ``arn#TestCaseName``: the machine, the test case
+        named, the version ARN and the alias ARN it was started on."""
         machine_arn, _, test_case = arn.partition("#")
-        return state_machine(self._store, machine_arn), test_case or None
+        sm, version_arn, alias_arn = resolve(self._store, machine_arn)
+        return sm, test_case or None, version_arn, alias_arn
 
     def _listener(self, record: Execution) -> Listener | None:
         if not self._observers.active:
@@ -277,6 +285,16 @@ def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) ->
                       "StartTime": started, "RedriveCount": 0},
         "StateMachine": {"Id": sm.arn, "Name": sm.name},
     }
+
+
+def _qualifiers(record: Execution) -> dict:
+    """The version (and alias) an execution was started on, as DescribeExecution / ListExecutions show them."""
+    found = {}
+    if record.version_arn is not None:
+        found["stateMachineVersionArn"] = record.version_arn
+    if record.alias_arn is not None:
+        found["stateMachineAliasArn"] = record.alias_arn
+    return found
 
 
 def _without_data(event: dict) -> dict:

@@ -1,9 +1,10 @@
-"""State machines: create, validate, describe, update, delete, list."""
+"""State machines: create, validate, describe, update, delete, list (``publish`` makes versions)."""
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from ..activity_tasks import is_activity_arn
 from ..api_errors import MAX_DIAGNOSTICS, ApiError, diagnostic, invalid_definition
 from ..definition import task_states
 from ..exceptions import DefinitionError, Problem
@@ -11,7 +12,9 @@ from ..history import to_datetime
 from ..interpreter import Machine, compile_definition
 from ..records import Arns, StateMachine, Store
 from ..types import Clock
-from .common import check_arn, check_name, check_type, page, state_machine
+from .common import check_arn, check_name, check_type, page, split_qualified, state_machine
+from .versions_aliases import forget_machine
+from .versions_aliases import publish as publish_version
 
 _SUFFIXES_EXPRESS_REJECTS = (".sync", ".sync:2", ".waitForTaskToken")
 
@@ -22,6 +25,10 @@ def compile_for(definition: str, machine_type: str) -> Machine:
     if machine_type == "EXPRESS":
         problems = []
         for task in task_states(machine.program):
+            if is_activity_arn(task.resource):
+                problems.append(Problem("SCHEMA_VALIDATION_FAILED", "Express state machine does not support Activity "
+                                        "ARN", f"{task.where}/Resource"))
+                continue
             suffix = next((s for s in _SUFFIXES_EXPRESS_REJECTS if task.resource.endswith(s)), None)
             if suffix is not None:
                 problems.append(Problem("SCHEMA_VALIDATION_FAILED", f"Express state machine does not support "
@@ -48,11 +55,12 @@ class StateMachinesApi:
         tracingConfiguration: dict | None = None,
         tags: list[dict] | None = None,
         publish: bool = False,
+        versionDescription: str | None = None,
         **_ignored: Any,
     ) -> dict:
         check_name(name)
         check_arn(roleArn, "role")
-        _no_versions(publish)
+        _check_publish(publish, versionDescription)
         logging = _logging(loggingConfiguration)
         machine = _compile(definition, type)
         arn = self._arns.state_machine(name)
@@ -65,11 +73,15 @@ class StateMachinesApi:
                     definition, type, logging, tracing)
                 if not same:
                     raise ApiError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
-                return {"stateMachineArn": arn, "creationDate": existing.created}
-            created = to_datetime(self._clock.now())
-            self._store.machines[arn] = StateMachine(arn, name, type, definition, roleArn, machine, created, logging,
-                                                     tracing, list(tags or []))
-        return {"stateMachineArn": arn, "creationDate": created}
+                sm = existing
+            else:
+                sm = StateMachine(arn, name, type, definition, roleArn, machine, to_datetime(self._clock.now()),
+                                  logging, tracing, list(tags or []))
+                self._store.machines[arn] = sm
+            answer = {"stateMachineArn": arn, "creationDate": sm.created}
+            if publish:
+                answer["stateMachineVersionArn"] = publish_version(self._store, self._clock, sm, versionDescription).arn
+        return answer
 
     def validate_state_machine_definition(self, *, definition: str, type: str = "STANDARD",
                                           maxResults: int = 0, **_ignored: Any) -> dict:
@@ -83,12 +95,22 @@ class StateMachinesApi:
         return {"result": "OK", "diagnostics": [], "truncated": False}
 
     def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict:
-        sm = state_machine(self._store, stateMachineArn)
-        return {
-            "stateMachineArn": sm.arn, "name": sm.name, "status": "ACTIVE", "definition": sm.definition,
-            "roleArn": sm.role_arn, "type": sm.type, "creationDate": sm.created,
-            "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing, "revisionId": sm.revision_id,
+        check_arn(stateMachineArn, "stateMachine")
+        version = self._store.versions.get(stateMachineArn)
+        if version is None:  # aliases are not described here (DescribeStateMachineAlias is)
+            sm, arn, created, description = state_machine(self._store, stateMachineArn), stateMachineArn, None, None
+        else:
+            sm, arn, created, description = version.snapshot, version.arn, version.created, version.description
+        answer = {
+            "stateMachineArn": arn, "name": sm.name, "status": "ACTIVE", "definition": sm.definition,
+            "roleArn": sm.role_arn, "type": sm.type, "creationDate": created or sm.created,
+            "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing,
         }
+        if sm.revision_id is not None:  # AWS-recorded: none until the machine is first updated
+            answer["revisionId"] = sm.revision_id
+        if description is not None:
+            answer["description"] = description
+        return answer
 
     def update_state_machine(
         self,
@@ -99,10 +121,11 @@ class StateMachinesApi:
         loggingConfiguration: dict | None = None,
         tracingConfiguration: dict | None = None,
         publish: bool = False,
+        versionDescription: str | None = None,
         **_ignored: Any,
     ) -> dict:
         sm = state_machine(self._store, stateMachineArn)
-        _no_versions(publish)
+        _check_publish(publish, versionDescription)
         if definition is None and roleArn is None and loggingConfiguration is None and tracingConfiguration is None:
             raise ApiError("MissingRequiredParameter",
                            "Either the definition, the role ARN, the LoggingConfiguration, "
@@ -113,18 +136,29 @@ class StateMachinesApi:
         logging = _logging(loggingConfiguration) if loggingConfiguration is not None else None
         updated = to_datetime(self._clock.now())
         with self._store.lock:
+            before = (sm.definition, sm.role_arn, sm.logging, sm.tracing)
             if machine is not None:
                 sm.definition, sm.machine = definition, machine
             sm.role_arn = roleArn or sm.role_arn
             sm.logging = logging or sm.logging
             sm.tracing = tracingConfiguration or sm.tracing
-            sm.revision_id = str(uuid.uuid4())
-        return {"updateDate": updated, "revisionId": sm.revision_id}
+            if (sm.definition, sm.role_arn, sm.logging, sm.tracing) != before:
+                sm.revision_id = str(uuid.uuid4())  # an update that changes nothing makes no revision, as AWS
+            answer: dict[str, Any] = {"updateDate": updated}
+            if sm.revision_id is not None:
+                answer["revisionId"] = sm.revision_id
+            if publish:
+                answer["stateMachineVersionArn"] = publish_version(self._store, self._clock, sm, versionDescription).arn
+        return answer
 
     def delete_state_machine(self, *, stateMachineArn: str) -> dict:
         check_arn(stateMachineArn, "stateMachine")
+        if split_qualified(stateMachineArn)[1] is not None:
+            raise ApiError("ValidationException", "Invalid State Machine Arn: 'use DeleteStateMachineVersion or "
+                                                  f"DeleteStateMachineAlias for {stateMachineArn}'")
         with self._store.lock:
             self._store.machines.pop(stateMachineArn, None)
+            forget_machine(self._store, stateMachineArn)  # AWS deletes the machine's versions and aliases too
         return {}
 
     def list_state_machines(self, *, maxResults: int = 0, nextToken: str | None = None) -> dict:
@@ -143,10 +177,9 @@ def _compile(definition: str, machine_type: str) -> Machine:
         raise invalid_definition(error) from None
 
 
-def _no_versions(publish: bool) -> None:
-    if publish:
-        raise ApiError("ValidationException",
-                       "Publishing state machine versions is not supported by stepfunctions_local")
+def _check_publish(publish: bool, description: str | None) -> None:
+    if description is not None and not publish:
+        raise ApiError("ValidationException", "Version description can only be set when publish is true")
 
 
 def _logging(configuration: dict | None) -> dict:

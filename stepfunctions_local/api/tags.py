@@ -1,8 +1,9 @@
-"""Tags on state machines."""
+"""Tags on state machines and activities (AWS tags neither versions nor aliases)."""
 from __future__ import annotations
 
-from ..records import Store
-from .common import state_machine
+from ..api_errors import ApiError
+from ..records import Activity, StateMachine, Store
+from .common import check_arn
 
 
 class TagsApi:
@@ -10,17 +11,26 @@ class TagsApi:
         self._store = store
 
     def tag_resource(self, *, resourceArn: str, tags: list[dict]) -> dict:
-        sm = state_machine(self._store, resourceArn)
         with self._store.lock:
+            resource = self._resource(resourceArn)
             keys = {tag["key"] for tag in tags}
-            sm.tags = [tag for tag in sm.tags if tag["key"] not in keys] + list(tags)
+            resource.tags = [tag for tag in resource.tags if tag["key"] not in keys] + list(tags)
         return {}
 
     def untag_resource(self, *, resourceArn: str, tagKeys: list[str]) -> dict:
-        sm = state_machine(self._store, resourceArn)
         with self._store.lock:
-            sm.tags = [tag for tag in sm.tags if tag["key"] not in tagKeys]
+            resource = self._resource(resourceArn)
+            resource.tags = [tag for tag in resource.tags if tag["key"] not in tagKeys]
         return {}
 
     def list_tags_for_resource(self, *, resourceArn: str) -> dict:
-        return {"tags": list(state_machine(self._store, resourceArn).tags)}
+        with self._store.lock:
+            return {"tags": list(self._resource(resourceArn).tags)}
+
+    def _resource(self, arn: str) -> StateMachine | Activity:
+        # ResourceNotFound is the only "unknown" error the model allows for these operations
+        check_arn(arn, "any")
+        found = self._store.machines.get(arn) or self._store.activities.get(arn)
+        if found is None:
+            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
+        return found

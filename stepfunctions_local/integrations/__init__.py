@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stepfunctions_local.activity_tasks import ActivityBoard
 from stepfunctions_local.callbacks import TaskTokens
 from stepfunctions_local.exceptions import StatesError
 from stepfunctions_local.integrations import aws_sdk, lambda_, nested, optimized, sentiment
@@ -27,6 +28,7 @@ class TaskDispatcher:
     def __init__(self, runtime: Runtime, sentiment_provider: sentiment.SentimentProvider | None = None) -> None:
         self._runtime = runtime
         self.tokens = TaskTokens()
+        self.activities = ActivityBoard()
         self.interceptor: TaskInterceptor | None = None  # Runtime.set_task_interceptor
         self._sentiment = sentiment_provider or sentiment.vader_sentiment
         self.clients = aws_sdk.Boto3Clients(runtime.region)

@@ -1,22 +1,17 @@
 """Handler fixtures: the Chalice test client, moto for AWS, a Stubber on Step Functions."""
 from __future__ import annotations
 
-import json
-import re
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 from chalice.test import Client
 from moto import mock_aws
 
 from app import app
 from chalicelib import aws
-from tests.app.resources import PROJECT_DIR, create_app_resources, stage_environment
-from tests.events import load_event
-
-SENDER = stage_environment()["SENDER_EMAIL"]
-STATE_MACHINE_ARN = stage_environment()["STATE_MACHINE_ARN"]
+from tests.support.aws_resources import PROJECT_DIR, create_app_resources
+from tests.support.handlers import SENDER
 
 
 @pytest.fixture
@@ -46,39 +41,3 @@ def sfn(app_clients: None) -> Iterator[Stubber]:
     """A Stubber on the app's own (lazily created, cached) Step Functions client."""
     with Stubber(aws.client("stepfunctions")) as stubber:
         yield stubber
-
-
-def expect_execution(
-    stubber: Stubber, outcome: str = "sync_execution_succeeded", *, input: Any = ANY, name: Any = ANY
-) -> dict[str, Any]:
-    """Queue one StartSyncExecution answer (a sample from tests/events) and return it."""
-    response = load_event(outcome)
-    expected = {"stateMachineArn": STATE_MACHINE_ARN, "name": name, "input": input}
-    stubber.add_response("start_sync_execution", response, expected)
-    return response
-
-
-class JsonOf:
-    """Equal to any JSON text that decodes to ``value`` (key order does not matter)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and json.loads(other) == self.value
-
-    def __repr__(self) -> str:
-        return f"JsonOf({self.value!r})"
-
-
-class Matches:
-    """Equal to any string that fully matches ``pattern``."""
-
-    def __init__(self, pattern: str) -> None:
-        self.pattern = re.compile(pattern)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and self.pattern.fullmatch(other) is not None
-
-    def __repr__(self) -> str:
-        return f"Matches({self.pattern.pattern!r})"

@@ -7,8 +7,8 @@ import boto3
 import pytest
 
 from chalicelib import aws, forms, settings
-from tests.app.conftest import JsonOf, Matches, expect_execution
 from tests.events import load_event
+from tests.support.handlers import JsonOf, Matches, expect_execution
 
 # Idempotency records live in moto's DynamoDB.
 pytestmark = pytest.mark.usefixtures("aws_services")
@@ -104,7 +104,9 @@ class TestQueuedSubmissions:
             if not concurrent:
                 concurrent.append(client.lambda_.invoke("process_queued_submissions", event).payload)
 
-        aws.client("stepfunctions").meta.events.register_first("before-parameter-build.sfn.StartSyncExecution", second_consumer)
+        aws.client("stepfunctions").meta.events.register_first(
+            "before-parameter-build.sfn.StartSyncExecution", second_consumer
+        )
         # WHEN the first consumer processes the batch
         result = client.lambda_.invoke("process_queued_submissions", event).payload
         # THEN the second one handed the message back instead of starting a second workflow

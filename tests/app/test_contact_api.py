@@ -6,7 +6,7 @@ import json
 import pytest
 
 from chalicelib.web import StageCORSConfig
-from tests.app.conftest import JsonOf, Matches, expect_execution
+from tests.support.handlers import JsonOf, Matches, expect_execution
 
 JSON = {"Content-Type": "application/json"}
 SECRET_MESSAGE = "my secret complaint 4242"

@@ -7,9 +7,9 @@ from botocore.stub import Stubber
 
 from chalicelib import notifications, tickets
 from chalicelib.notifications import AdminNotification, NotificationFailedError
-from tests.app.conftest import SENDER
-from tests.app.resources import sent_emails
 from tests.events import load_event
+from tests.support.aws_resources import sent_emails
+from tests.support.handlers import SENDER
 
 ADMIN = "admin@example.com"  # the local stage's ADMIN_EMAIL
 

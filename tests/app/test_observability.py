@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tests.app.conftest import expect_execution
-from tests.app.resources import PROJECT_DIR
+from tests.support.aws_resources import PROJECT_DIR
+from tests.support.handlers import expect_execution
 
 PROBE = """
 import sys, botocore.client, app

@@ -10,9 +10,9 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
 from chalicelib import aws, workflow
-from tests.app.conftest import STATE_MACHINE_ARN, JsonOf
-from tests.app.resources import PROJECT_DIR
 from tests.events import load_event
+from tests.support.aws_resources import PROJECT_DIR
+from tests.support.handlers import STATE_MACHINE_ARN, JsonOf
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 

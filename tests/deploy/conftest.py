@@ -5,51 +5,10 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-STAGE = "dev"
-# Chalice function name -> its policy file (names fixed for config.json; the API's is "api").
-POLICY_FILES = {
-    "api_handler": "policy-api.json",
-    "generate_ticket_id": "policy-generate_ticket_id.json",
-    "notify_admin": "policy-notify_admin.json",
-    "process_queued_submissions": "policy-process_queued_submissions.json",
-    "process_submission_event": "policy-process_submission_event.json",
-}
-
-
-def configured_policy_files(stage: str) -> dict[str, str]:
-    """Chalice function name -> the policy file .chalice/config.json gives it in ``stage``."""
-    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
-    settings = config["stages"][stage]
-    functions = settings.get("lambda_functions", {})
-    default = settings.get("iam_policy_file") or config.get("iam_policy_file")
-    names = set(functions) | {"api_handler"}
-    return {name: functions.get(name, {}).get("iam_policy_file") or default for name in names}
-
-
-def actions_of(statement: dict[str, Any]) -> list[str]:
-    """An IAM statement's Action, always as a list."""
-    action = statement["Action"]
-    return [action] if isinstance(action, str) else action
-
-
-@dataclass(frozen=True)
-class Packaged:
-    directory: Path
-    template: dict[str, Any]
-
-    @property
-    def resources(self) -> dict[str, Any]:
-        return self.template["Resources"]
-
-    def properties(self, logical_id: str) -> dict[str, Any]:
-        return self.resources[logical_id]["Properties"]
+from tests.support.packaging import PROJECT_DIR, STAGE, Packaged
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.aws_calls import HandlerScan, scan_handlers
-from tests.deploy.conftest import (
+from tests.support.aws_calls import HandlerScan, scan_handlers
+from tests.support.packaging import (
     POLICY_FILES,
     PROJECT_DIR,
     actions_of,

@@ -17,7 +17,7 @@ from samtranslator.translator.translator import Translator
 from statelint.linter import Linter
 
 from deploy.package import STATE_MACHINE_DEFINITIONS
-from tests.deploy.conftest import PROJECT_DIR, Packaged, actions_of, configured_policy_files
+from tests.support.packaging import PROJECT_DIR, Packaged, actions_of, configured_policy_files
 
 # Chalice function name -> logical id Chalice gives it in the template.
 FUNCTIONS = {
@@ -121,7 +121,7 @@ class TestLint:
                 for key, value in properties["DefinitionSubstitutions"].items()
             }
             text = _PLACEHOLDER.sub(
-                lambda match: values[match.group(1)], json.dumps(properties["Definition"])
+                lambda match, values=values: values[match.group(1)], json.dumps(properties["Definition"])
             )
             # WHEN statelint validates it
             problems = Linter.validate(json.loads(text))
@@ -438,6 +438,22 @@ class TestFunctions:
         for logical_id in WORKFLOW_CLIENTS:
             variables = packaged.properties(logical_id)["Environment"]["Variables"]
             assert variables["STATE_MACHINE_ARN"] == {"Ref": "ContactFormStateMachine"}, logical_id
+
+    def test_cors_origin_is_a_stack_parameter_defaulting_to_the_stage_config(self, packaged: Packaged):
+        # GIVEN the AllowedOrigin parameter
+        parameter = packaged.template["Parameters"]["AllowedOrigin"]
+        # THEN it defaults to the stage's configured origin
+        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
+        assert parameter["Default"] == config["stages"]["dev"]["environment_variables"]["ALLOWED_ORIGIN"]
+        # AND the API's answers and API Gateway's own preflight answer both follow it
+        assert packaged.properties("APIHandler")["Environment"]["Variables"]["ALLOWED_ORIGIN"] == {
+            "Ref": "AllowedOrigin"
+        }
+        preflight = packaged.properties("RestAPI")["DefinitionBody"]["paths"]["/contact"]["options"]
+        headers = preflight["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
+        assert headers["method.response.header.Access-Control-Allow-Origin"] == {"Fn::Sub": "'${AllowedOrigin}'"}
+        assert "Idempotency-Key" in headers["method.response.header.Access-Control-Allow-Headers"]
+        assert "https://dev.contact.example.com" not in json.dumps(packaged.resources)
 
     def test_each_function_has_its_own_role_with_its_policy_file(self, packaged: Packaged):
         # GIVEN the policy file the stage config gives each function

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from chalice.app import Chalice
 
+from chalicelib import names
 from localdev import aws, delivery
 from localdev.ports import free_port
 from localdev.project import LocalSettings
@@ -25,7 +26,7 @@ class RecordingApp:
         # would set it to ERROR and stop its propagation, hiding every app log from later tests.
         self.app = app = Chalice(app_name="contact-form", configure_logs=False)
 
-        @app.on_sqs_message(queue="contact-form-submissions", batch_size=5)
+        @app.on_sqs_message(queue=names.SUBMISSIONS_QUEUE, batch_size=5)
         def process_queued_submissions(event: Any) -> dict[str, Any]:
             self.sqs_events.append(event.to_dict())
             failed = [record.to_dict()["messageId"] for record in event if record.body in failing_bodies]
@@ -52,7 +53,7 @@ def _consumer(consumers: list[Consumer], kind: str) -> Consumer:
 
 
 def _poller(recording: RecordingApp, consumer: Consumer, aws_port: int, deliveries: int = 1) -> delivery.Poller:
-    deliver = delivery.delivery_for(recording.app, consumer)
+    deliver = delivery.delivery_for(lambda: recording.app, consumer)
     return delivery.Poller(aws.client("sqs", aws_port), consumer.queue_url, consumer.batch_size, deliver, deliveries)
 
 
@@ -72,7 +73,7 @@ def test_provisioning_twice_leaves_one_working_set_of_resources(aws_port):
     consumers = provision(recording.app, LocalSettings(), aws_port)
     # THEN nothing failed and the tables, the redrive policy and the identities are as expected
     dynamodb = aws.client("dynamodb", aws_port)
-    assert sorted(dynamodb.list_tables()["TableNames"]) == ["contact-form-idempotency", "contact-form-tickets"]
+    assert sorted(dynamodb.list_tables()["TableNames"]) == sorted([names.IDEMPOTENCY_TABLE, names.TICKETS_TABLE])
     ttl = dynamodb.describe_time_to_live(TableName="contact-form-idempotency")["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiration"}
     sqs = aws.client("sqs", aws_port)
@@ -82,7 +83,7 @@ def test_provisioning_twice_leaves_one_working_set_of_resources(aws_port):
             "RedrivePolicy"
         ]
     )
-    assert redrive == {"deadLetterTargetArn": aws.queue_arn("contact-form-submissions-dlq"), "maxReceiveCount": 3}
+    assert redrive == {"deadLetterTargetArn": aws.queue_arn(names.SUBMISSIONS_DLQ), "maxReceiveCount": 3}
     identities = aws.client("ses", aws_port).list_identities()["Identities"]
     assert sorted(identities) == ["admin@example.com", "no-reply@example.com"]
     assert [(c.kind, c.handler_name, c.batch_size) for c in consumers] == [
@@ -106,7 +107,7 @@ def test_sqs_batch_arrives_as_lambda_records_and_only_failed_records_stay(aws_po
     assert sorted(record["body"] for record in event["Records"]) == ['{"message": "fails"}', '{"message": "works"}']
     record = event["Records"][0]
     assert record["eventSource"] == "aws:sqs"
-    assert record["eventSourceARN"] == aws.queue_arn("contact-form-submissions")
+    assert record["eventSourceARN"] == aws.queue_arn(names.SUBMISSIONS_QUEUE)
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
     assert set(record) >= {"messageId", "receiptHandle", "md5OfBody", "messageAttributes", "awsRegion"}
     assert _visible_and_in_flight(aws_port, submissions.queue_url) == (0, 1)
@@ -159,6 +160,6 @@ def test_record_failing_on_every_delivery_ends_in_the_dlq(aws_port):
         poller.poll_once()
     # THEN the handler saw it three times and it now waits in the DLQ
     assert len(recording.sqs_events) == 3
-    dlq_url = sqs.get_queue_url(QueueName="contact-form-submissions-dlq")["QueueUrl"]
+    dlq_url = sqs.get_queue_url(QueueName=names.SUBMISSIONS_DLQ)["QueueUrl"]
     assert _visible_and_in_flight(aws_port, dlq_url) == (1, 0)
     assert _visible_and_in_flight(aws_port, submissions.queue_url) == (0, 0)

@@ -8,13 +8,15 @@ import subprocess
 import pytest
 import requests
 
+from chalicelib import names
 from localdev import report
+from localdev.offline import state_machine_arn
 from localdev.project import PROJECT_DIR
 from localdev.stack import READY_MARKER
-from tests.e2e.helpers import client, emails_mentioning, eventually, marker, tickets_mentioning
+from tests.support.stack_helpers import client, emails_mentioning, eventually, marker, tickets_mentioning
 
-EXPRESS_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:contact-form-processing"
-PARENT_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:contact-form-parent"
+EXPRESS_ARN = state_machine_arn(names.EXPRESS_STATE_MACHINE)
+PARENT_ARN = state_machine_arn(names.PARENT_STATE_MACHINE)
 
 
 def post_contact(stack, body: bytes | str) -> requests.Response:
@@ -115,7 +117,7 @@ class TestEventDelivery:
     def test_queued_message_makes_one_ticket_although_delivered_twice(self, stack):
         # GIVEN the submissions queue
         sqs = client(stack, "sqs")
-        queue_url = sqs.get_queue_url(QueueName="contact-form-submissions")["QueueUrl"]
+        queue_url = sqs.get_queue_url(QueueName=names.SUBMISSIONS_QUEUE)["QueueUrl"]
         word = marker()
         # WHEN a message is sent and SQS hands it to the app twice (same messageId)
         message_id = sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"message": f"Hello {word}"}))[

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from chalicelib import settings
 from chalicelib.forms import InvalidSubmissionError
 from chalicelib.notifications import InvalidNotificationError
-from tests.reliability import strategies
-from tests.reliability.conftest import TALLY, property_settings
-from tests.reliability.harness import OfflineStack, Reply
+from tests.support import strategies
+from tests.support.fuzz import TALLY, property_settings
+from tests.support.offline_stack import OfflineStack, Reply
 
 SENTIMENTS = {"POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"}
 
@@ -145,7 +145,8 @@ class TestConsumers:
         TALLY.record("sqs: mixed batch", 200)
         # THEN exactly the invalid records are listed for redelivery, and each valid one made one ticket
         failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
-        invalid = {record["messageId"] for record, (valid, _) in zip(event["Records"], records) if not valid}
+        pairs = zip(event["Records"], records, strict=True)
+        invalid = {record["messageId"] for record, (valid, _) in pairs if not valid}
         assert failed == invalid
         assert stack.ticket_count() == before + sum(valid for valid, _ in records)
 

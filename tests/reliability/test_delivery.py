@@ -12,7 +12,7 @@ from chalicelib import settings
 from localdev.aws import queue_arn
 from localdev.delivery import Poller, sqs_delivery
 from localdev.provision import MAX_RECEIVE_COUNT
-from tests.reliability.harness import TICKET_FUNCTION, OfflineStack
+from tests.support.offline_stack import TICKET_FUNCTION, OfflineStack
 
 QUEUE = settings.SUBMISSIONS_QUEUE
 

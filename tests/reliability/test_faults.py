@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.reliability.harness import NOTIFY_FUNCTION, TICKET_FUNCTION, OfflineStack, Reply
+from tests.support.offline_stack import NOTIFY_FUNCTION, TICKET_FUNCTION, OfflineStack, Reply
 
 HAPPY = "Thank you, the new release works well"
 UNHAPPY = "This is terrible, awful service and I am angry"

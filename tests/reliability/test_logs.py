@@ -10,7 +10,9 @@ import uuid
 
 import pytest
 
-from tests.reliability.harness import NOTIFY_FUNCTION, TICKET_FUNCTION, OfflineStack
+from chalicelib import names
+from localdev.aws import queue_arn
+from tests.support.offline_stack import NOTIFY_FUNCTION, TICKET_FUNCTION, OfflineStack
 
 UNHAPPY = "This is terrible, awful service and I am angry."
 
@@ -52,7 +54,7 @@ class TestLogs:
 def _record(body: str) -> dict:
     return {"messageId": str(uuid.uuid4()), "receiptHandle": "r", "body": body, "attributes": {},
             "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:contact-form-submissions", "awsRegion": "us-east-1"}
+            "eventSourceARN": queue_arn(names.SUBMISSIONS_QUEUE), "awsRegion": "us-east-1"}
 
 
 def _crash_with(marker: str):

@@ -9,9 +9,10 @@ from chalice.config import Config
 from chalice.local import LocalGateway
 
 import app as app_module
+from chalicelib import settings
 from chalicelib.forms import MAX_BODY_BYTES
-from tests.reliability.harness import OfflineStack
-from tests.reliability.strategies import HEADER_INJECTIONS
+from tests.support.offline_stack import OfflineStack
+from tests.support.strategies import HEADER_INJECTIONS
 
 FOREIGN_ORIGIN = "https://evil.example.net"
 UNHAPPY = "This is terrible, awful service and I am angry."
@@ -24,7 +25,7 @@ class TestCors:
         # WHEN it reaches the API
         reply = stack.request("POST", "/contact", headers, json.dumps({"message": "hi"}).encode())
         # THEN the answer allows the stage's own origin only, never the caller's or everyone
-        assert reply.headers["Access-Control-Allow-Origin"] == stack.environment["ALLOWED_ORIGIN"]
+        assert reply.headers["Access-Control-Allow-Origin"] == settings.LOCAL_ALLOWED_ORIGIN
 
     def test_preflight_allows_only_the_configured_origin(self, stack: OfflineStack):
         # GIVEN a browser on another site asking whether it may POST
@@ -33,7 +34,7 @@ class TestCors:
         gateway = LocalGateway(app_module.app, Config.create(chalice_stage="local"))
         answer = gateway.handle_request("OPTIONS", "/contact", headers, b"")
         # THEN only the stage's origin and POST are allowed
-        assert answer["headers"]["Access-Control-Allow-Origin"] == stack.environment["ALLOWED_ORIGIN"]
+        assert answer["headers"]["Access-Control-Allow-Origin"] == settings.LOCAL_ALLOWED_ORIGIN
         assert answer["headers"]["Access-Control-Allow-Methods"] == "POST,OPTIONS"
 
     def test_the_page_cannot_be_framed_or_load_foreign_code(self, stack: OfflineStack):

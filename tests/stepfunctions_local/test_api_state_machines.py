@@ -158,16 +158,26 @@ class TestDescribeUpdateDeleteList:
         assert _code(error) == "InvalidArn"
 
     def test_update_changes_definition_and_revision(self, sfn):
-        # GIVEN a machine
+        # GIVEN a machine, which has no revision id until it is updated (AWS-recorded, localstack's
+        # test_sfn_api_versioning snapshot: DescribeStateMachine after CreateStateMachine has none)
         create(sfn, "orders", pass_through(), "STANDARD")
-        before = sfn.describe_state_machine(stateMachineArn=ARN)["revisionId"]
+        assert "revisionId" not in sfn.describe_state_machine(stateMachineArn=ARN)
         new = definition({"Stop": {"Type": "Succeed"}})
-        # WHEN its definition is updated
-        response = sfn.update_state_machine(stateMachineArn=ARN, definition=new)
-        # THEN the new definition is described under a new revision
+        # WHEN its definition is updated, twice
+        first = sfn.update_state_machine(stateMachineArn=ARN, definition=new)
+        second = sfn.update_state_machine(stateMachineArn=ARN, definition=pass_through())
+        # THEN the newest definition is described under a new revision each time
         described = sfn.describe_state_machine(stateMachineArn=ARN)
-        assert described["definition"] == new
-        assert described["revisionId"] == response["revisionId"] != before
+        assert described["definition"] == pass_through()
+        assert described["revisionId"] == second["revisionId"] != first["revisionId"]
+
+    def test_update_that_changes_nothing_makes_no_revision(self, sfn):
+        # GIVEN a machine never changed
+        create(sfn, "orders", pass_through(), "STANDARD")
+        # WHEN it is "updated" with its own definition (AWS-recorded: no revisionId in the answer)
+        response = sfn.update_state_machine(stateMachineArn=ARN, definition=pass_through())
+        # THEN no revision was made
+        assert "revisionId" not in response
 
     def test_update_with_invalid_definition_keeps_the_old_one(self, sfn):
         # GIVEN a machine
@@ -222,13 +232,21 @@ class TestTags:
         # THEN the listing shows the result
         assert sfn.list_tags_for_resource(resourceArn=ARN)["tags"] == [{"key": "team", "value": "web"}]
 
-    def test_publishing_versions_is_refused_loudly(self, sfn):
-        # GIVEN versions are not implemented
-        # WHEN a machine is created with publish=True
-        with pytest.raises(ClientError) as error:
-            sfn.create_state_machine(name="orders", definition=pass_through(), roleArn=ROLE_ARN, publish=True)
-        # THEN the call fails instead of pretending
-        assert _code(error) == "ValidationException"
+    def test_tagging_an_unknown_machine_is_resource_not_found(self, sfn):
+        # GIVEN no machine "orders"
+        # WHEN it is tagged, untagged or its tags listed
+        calls = [lambda: sfn.tag_resource(resourceArn=ARN, tags=[{"key": "a", "value": "b"}]),
+                 lambda: sfn.untag_resource(resourceArn=ARN, tagKeys=["a"]),
+                 lambda: sfn.list_tags_for_resource(resourceArn=ARN)]
+        for call in calls:
+            with pytest.raises(sfn.exceptions.ResourceNotFound) as error:
+                call()
+            # THEN ResourceNotFound, the only such error botocore's model allows there
+            assert error.value.response["Error"]["Message"] == f"Resource not found: '{ARN}'"
+
+    def test_tagging_a_malformed_arn_is_invalid_arn(self, sfn):
+        with pytest.raises(sfn.exceptions.InvalidArn):
+            sfn.list_tags_for_resource(resourceArn="not-an-arn")
 
 
 class TestValidateDefinition:

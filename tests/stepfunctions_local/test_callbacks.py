@@ -86,9 +86,10 @@ def test_a_token_can_be_answered_only_once(runtime, sfn, tokens):
     token = tokens.get(timeout=5)
     sfn.send_task_success(taskToken=token, output="1")
     assert runtime.wait_for(execution, timeout=5)
-    # WHEN it is answered again THEN AWS's TaskDoesNotExist
-    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+    # WHEN it is answered again THEN AWS's TaskTimedOut: the task is over
+    with pytest.raises(sfn.exceptions.TaskTimedOut) as error:
         sfn.send_task_heartbeat(taskToken=token)
+    assert error.value.response["Error"]["Message"] == "Task Timed Out: 'Provided task does not exist anymore'"
 
 
 def test_unknown_and_malformed_tokens_are_refused(sfn):
@@ -128,9 +129,9 @@ def test_stopping_the_execution_ends_the_wait(runtime, sfn, tokens):
     token = tokens.get(timeout=5)
     # WHEN it is stopped
     sfn.stop_execution(executionArn=execution)
-    # THEN it is ABORTED, and its task stops waiting: the token soon belongs to no task
+    # THEN it is ABORTED, and its task stops waiting: the token soon belongs to a closed task
     assert sfn.describe_execution(executionArn=execution)["status"] == "ABORTED"
-    assert _heartbeat_until_refused(sfn, token) == "TaskDoesNotExist"
+    assert _heartbeat_until_refused(sfn, token) == "TaskTimedOut"
 
 
 def _heartbeat_until_refused(sfn, token: str) -> str:
@@ -160,10 +161,10 @@ def test_send_task_success_over_http(runtime, tokens):
         token = tokens.get(timeout=5)
         # WHEN boto3 sends the answer over HTTP
         sfn.send_task_success(taskToken=token, output='"done"')
-        # THEN the execution finishes with it, and a second answer is AWS's TaskDoesNotExist
+        # THEN the execution finishes with it, and a second answer is AWS's TaskTimedOut
         assert runtime.wait_for(execution, timeout=5)
         assert sfn.describe_execution(executionArn=execution)["output"] == '"done"'
-        with pytest.raises(sfn.exceptions.TaskDoesNotExist):
+        with pytest.raises(sfn.exceptions.TaskTimedOut):
             sfn.send_task_failure(taskToken=token)
     finally:
         server.shutdown()

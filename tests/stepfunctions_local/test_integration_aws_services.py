@@ -164,7 +164,6 @@ class TestUnsupported:
     @pytest.mark.parametrize("resource", [
         "arn:aws:states:::glue:startJobRun",
         "arn:aws:states:::dynamodb:scan",
-        "arn:aws:states:us-east-1:000000000000:activity:work",
     ])
     def test_unsupported_resource_fails_loudly(self, sfn, resource):
         # GIVEN a resource this runtime does not implement

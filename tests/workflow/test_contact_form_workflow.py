@@ -45,7 +45,8 @@ class TestSentimentRouting:
 
     def test_positive_message_is_recorded_without_email(self, stack):
         # WHEN a happy customer writes, with name and email
-        output = output_of(stack.run({"message": "I love this, great work!", "name": "Ada", "email": "ada@example.com"}))
+        submission = {"message": "I love this, great work!", "name": "Ada", "email": "ada@example.com"}
+        output = output_of(stack.run(submission))
         # THEN the ticket is stored with the optional fields and nobody is emailed
         assert output["sentiment"] == "POSITIVE"
         item = stack.ticket(output["ticketId"])
@@ -70,8 +71,29 @@ class TestDirectInput:
         # THEN it fails with our own error naming the field, and no ticket exists
         assert execution["status"] == "FAILED"
         assert (execution["error"], execution["cause"]) == (
-            "ContactForm.InvalidInput", "message: is required and must be a string"
+            "ContactForm.InvalidInput", "message: is required, a string of 1 to 5000 characters after trimming"
         )
+        assert stack.ticket_count() == 0
+
+    def test_message_is_trimmed_as_the_api_trims_it(self, stack):
+        # WHEN the CLI or an SDK starts the workflow with the seed request as is
+        output = output_of(stack.run({"message": " This is bad service"}))
+        # THEN the ticket holds the trimmed message, as one submitted through the API would
+        assert stack.ticket(output["ticketId"])["message"] == {"S": "This is bad service"}
+
+    def test_only_the_ends_are_trimmed_and_line_breaks_inside_are_kept(self, stack):
+        output = output_of(stack.run({"message": "\n\t Line one\n\nline  two \r\n", "name": "  Ada ", "email": None}))
+        item = stack.ticket(output["ticketId"])
+        assert item["message"] == {"S": "Line one\n\nline  two"}
+        assert (item["name"], item["email"]) == ({"S": "Ada"}, {"S": ""})
+
+    def test_blank_or_too_long_message_is_rejected(self, stack):
+        # WHEN a message is only whitespace, or longer than the API allows
+        blank = stack.run({"message": " \n\t "})
+        too_long = stack.run({"message": "a" * 5001})
+        wrong_type = stack.run({"message": 42})
+        # THEN each fails with our own error and no ticket exists
+        assert {blank["error"], too_long["error"], wrong_type["error"]} == {"ContactForm.InvalidInput"}
         assert stack.ticket_count() == 0
 
 

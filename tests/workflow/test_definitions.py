@@ -7,15 +7,11 @@ import sys
 
 import pytest
 
-from tests.app.resources import PROJECT_DIR
-from tests.workflow.conftest import LAMBDA_ARN, definition
+from chalicelib import names
+from localdev.offline import definition, substitutions
+from localdev.project import PROJECT_DIR
 
-EXAMPLE_SUBSTITUTIONS = {
-    "GenerateTicketIdFunctionArn": LAMBDA_ARN.format("generate_ticket_id"),
-    "NotifyAdminFunctionArn": LAMBDA_ARN.format("notify_admin"),
-    "TicketsTableName": "contact-form-tickets",
-    "ContactFormStateMachineArn": "arn:aws:states:us-east-1:000000000000:stateMachine:contact-form-processing",
-}
+EXAMPLE_SUBSTITUTIONS = substitutions(names.TICKETS_TABLE)
 API_GATEWAY_LIMIT_SECONDS = 29
 
 

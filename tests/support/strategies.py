@@ -62,7 +62,9 @@ def messages() -> st.SearchStrategy[str]:
 
 def emails() -> st.SearchStrategy[str]:
     # hypothesis' emails() includes quoted and IP-literal forms the contract need not accept.
-    return st.from_regex(r"[a-z0-9+_-]{1,20}(\.[a-z0-9+_-]{1,10})?@[a-z0-9]{1,20}(\.[a-z0-9]{1,10})?\.[a-z]{2,6}", fullmatch=True)
+    return st.from_regex(
+        r"[a-z0-9+_-]{1,20}(\.[a-z0-9+_-]{1,10})?@[a-z0-9]{1,20}(\.[a-z0-9]{1,10})?\.[a-z]{2,6}", fullmatch=True
+    )
 
 
 def valid_submissions() -> st.SearchStrategy[dict[str, Any]]:

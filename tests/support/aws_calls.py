@@ -2,8 +2,9 @@
 
 A static scan (ast). A client is a call ``<anything>.client("service")`` or ``client("service")``
 (``boto3.client``, ``session.client``, ``chalicelib.aws.client``), also as ``injected or
-client("service")``; a call is a method called on such an expression or on a local name bound to
-one. powertools' ``DynamoDBPersistenceLayer`` counts as the DynamoDB item calls it makes.
+client("service")``; a call is a method called on such an expression, on a local name bound to
+one, or on ``self.<attr>`` where a method of the class binds that attribute to one. powertools'
+``DynamoDBPersistenceLayer`` counts as the DynamoDB item calls it makes.
 
 Calls are attributed to the Lambda handlers that can reach the code making them: app.py's
 handlers, then every project function they reference, transitively (a class reaches all its
@@ -124,21 +125,27 @@ def _index_module(
             _index_code(f"{module}.{node.name}", node, module, aliases, code)
         elif isinstance(node, ast.ClassDef):
             cls = code.setdefault(f"{module}.{node.name}", _Code())
+            attributes = _client_attributes(node)
             for method in node.body:
                 if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     qualified = f"{module}.{node.name}.{method.name}"
                     cls.references.add(qualified)
-                    _index_code(qualified, method, module, aliases, code)
+                    _index_code(qualified, method, module, aliases, code, attributes)
         else:
             _scan(node, f"{module}:{getattr(node, 'lineno', 0)}", body.scan)
             body.references |= _references(node, module, aliases)
 
 
 def _index_code(
-    qualified: str, node: ast.AST, module: str, aliases: dict[str, str], code: dict[str, _Code]
+    qualified: str,
+    node: ast.AST,
+    module: str,
+    aliases: dict[str, str],
+    code: dict[str, _Code],
+    attributes: dict[str, str] | None = None,
 ) -> None:
     entry = code.setdefault(qualified, _Code())
-    _scan(node, qualified, entry.scan)
+    _scan(node, qualified, entry.scan, attributes or {})
     entry.references |= _references(node, module, aliases)
     entry.references.add(f"{module}.{_MODULE_BODY}")
 
@@ -205,7 +212,20 @@ def _client_service(node: ast.AST) -> str | None:
     return None
 
 
-def _scan(node: ast.AST, location: str, scan: HandlerScan) -> None:
+def _client_attributes(cls: ast.ClassDef) -> dict[str, str]:
+    """``self.<attr>`` -> service, for attributes a method binds to a client expression."""
+    found: dict[str, str] = {}
+    for child in ast.walk(cls):
+        if isinstance(child, ast.Assign):
+            service = _client_service(child.value)
+            for target in child.targets:
+                if service and isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    if target.value.id == "self":
+                        found[target.attr] = service
+    return found
+
+
+def _scan(node: ast.AST, location: str, scan: HandlerScan, attributes: dict[str, str] | None = None) -> None:
     clients: dict[str, str] = {}
     for child in ast.walk(node):
         if isinstance(child, ast.Assign):
@@ -223,6 +243,8 @@ def _scan(node: ast.AST, location: str, scan: HandlerScan) -> None:
             receiver = child.func.value
             if isinstance(receiver, ast.Name):
                 service = clients.get(receiver.id)
+            elif isinstance(receiver, ast.Attribute) and _dotted(receiver) == f"self.{receiver.attr}":
+                service = (attributes or {}).get(receiver.attr)
             else:
                 service = _client_service(receiver)
             if service:

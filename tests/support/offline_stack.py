@@ -33,19 +33,19 @@ from moto import mock_aws
 from werkzeug.wrappers import Request, Response
 
 import app as app_module
-from chalicelib import aws, settings
+from chalicelib import aws, names, settings
 from localdev.aws import DUMMY_CREDENTIALS, REGION
 from localdev.delivery import lambda_context
-from stepfunctions_local import Runtime
-from stepfunctions_local.clock import ManualClock
+from localdev.offline import OfflineWorkflows, function_arn
+from localdev.project import function_name
+from stepfunctions_local import ManualClock, Runtime
 from stepfunctions_local.exceptions import StatesError
 from stepfunctions_local.integrations.sentiment import DetectSentimentResponse, vader_sentiment
-from tests.app.resources import PROJECT_DIR, create_app_resources, sent_emails, stage_environment
-from tests.workflow.conftest import LAMBDA_ARN, ROLE_ARN, definition
+from tests.support.aws_resources import PROJECT_DIR, create_app_resources, sent_emails, stage_environment
 
 JSON = {"Content-Type": "application/json"}
-TICKET_FUNCTION = LAMBDA_ARN.format("generate_ticket_id")
-NOTIFY_FUNCTION = LAMBDA_ARN.format("notify_admin")
+TICKET_FUNCTION = function_arn(names.GENERATE_TICKET_ID_FUNCTION)
+NOTIFY_FUNCTION = function_arn(names.NOTIFY_ADMIN_FUNCTION)
 # The app's cached client factory, kept before any stack replaces it.
 _APP_CLIENT = aws.client
 
@@ -233,14 +233,14 @@ class OfflineStack:
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
         """A Lambda handler of app.py, called as Lambda calls it (event, context)."""
         return lambda event, context=None: app_module.app.handler_map[name](
-            event, context or lambda_context(f"contact-form-local-{name}")
+            event, context or lambda_context(function_name(app_module.app, name))
         )
 
 
 @contextlib.contextmanager
 def offline_stack() -> Iterator[OfflineStack]:
     """The product in this process; every fault switch off."""
-    environment = stage_environment("local")
+    environment = stage_environment()
     # Module-scoped users start before the suite's per-test isolation, so isolate here too.
     isolation = {**DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
                  "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
@@ -250,18 +250,8 @@ def offline_stack() -> Iterator[OfflineStack]:
         clock = ManualClock()
         sentiment = FaultySentiment(clock)
         runtime = Runtime(clock=clock, sentiment=sentiment)
-        runtime.register_chalice_app(app_module.app, stage="local")
+        express_arn = OfflineWorkflows(runtime, app_module.app, settings.tickets_table()).express_arn
         lambdas = FaultyLambdas(runtime)
-        express_arn = runtime.client().create_state_machine(
-            name="contact-form-processing",
-            type="EXPRESS",
-            roleArn=ROLE_ARN,
-            definition=definition("contact_form.asl.json", {
-                "GenerateTicketIdFunctionArn": TICKET_FUNCTION,
-                "NotifyAdminFunctionArn": NOTIFY_FUNCTION,
-                "TicketsTableName": settings.tickets_table(),
-            }),
-        )["stateMachineArn"]
         sfn = FaultyStepFunctions(runtime.client())
         dynamodb = FaultyDynamoDB(runtime.tasks.clients.get("dynamodb"))
 

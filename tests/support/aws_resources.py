@@ -1,0 +1,36 @@
+"""The app's AWS resources in moto, and what the app's stage configuration says."""
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from chalicelib import names, settings
+from localdev.aws import ACCOUNT_ID
+from localdev.project import PROJECT_DIR, stage_environment
+
+__all__ = ["ACCOUNT_ID", "PROJECT_DIR", "create_app_resources", "sent_emails", "stage_environment"]
+
+
+def create_app_resources(sender: str) -> None:
+    """Both tables and a verified sender identity, in the active moto mock."""
+    dynamodb = boto3.client("dynamodb")
+    for table, key in (
+        (settings.tickets_table(), names.TICKETS_TABLE_KEY),
+        (settings.idempotency_table(), names.IDEMPOTENCY_TABLE_KEY),
+    ):
+        dynamodb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    boto3.client("ses").verify_email_identity(EmailAddress=sender)
+
+
+def sent_emails() -> list[Any]:
+    """Every email moto's SES accepted so far (in-process mocks answer for moto's default account)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
