@@ -18,9 +18,13 @@ install: $(VENV)/.installed
 
 # Re-installs only when a requirements file changed. A venv without pip (Debian's python3 without
 # python3.X-venv leaves one half-made) is made again, after tools/venv.py installed what it lacks.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The wheelhouse holds what the runtime needs as a package of its own: tests/packaging installs it
+# into a clean venv from there, with no network.
+$(VENV)/.installed: requirements.txt requirements-dev.txt packaging/stepfunctions-local/pyproject.toml
 	$(PY) -m pip --version >/dev/null 2>&1 || { $(PYTHON) -m tools.venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip download --quiet --disable-pip-version-check --dest $(VENV)/wheelhouse \
+	  ./packaging/stepfunctions-local pytest setuptools wheel
 	touch $@
 
 # FRESH=1 starts with empty services; otherwise tickets, queued messages and emails of the last run

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 # regexes straddle a CPython 3.11 frame-stack chunk boundary (~2,000 mmap/munmap pairs, ~20 ms of
 # every cold start; docs/performance.md).
 import boto3  # noqa: F401
-from chalice import Chalice, Response
+from chalice import Chalice, Rate, Response
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib import consumers, forms, idempotency, notifications, settings, tickets, workflow
+from chalicelib import consumers, digest, forms, idempotency, names, notifications, settings, tickets, workflow
 from chalicelib.errors import answers_errors
 from chalicelib.observability import logger
 from chalicelib.web import StageCORSConfig, index_page
@@ -58,9 +58,16 @@ def generate_ticket_id(event: Any, context: Any) -> tickets.TicketIdResult:
 
 
 @app.lambda_function(name="notify_admin")
-def notify_admin(event: dict[str, Any], context: Any) -> dict[str, str]:
+def notify_admin(event: dict[str, Any], context: Any) -> notifications.NotifierResult:
     notification = notifications.AdminNotification.from_event(event)
-    return {"messageId": notifications.notify_admin(notification)}
+    return notifications.notify_or_defer(notification)
+
+
+# Every DIGEST_INTERVAL_SECONDS: deploy/resources.yaml sets the rate from a stack parameter,
+# `make run` calls the handler on its own timer.
+@app.schedule(Rate(settings.DEFAULT_DIGEST_INTERVAL_SECONDS // 60, unit=Rate.MINUTES), name=names.SEND_DIGEST_FUNCTION)
+def send_digest(event: CloudWatchEvent) -> digest.DigestResult:
+    return digest.send_digest()
 
 
 @app.on_sqs_message(queue=settings.SUBMISSIONS_QUEUE, batch_size=10, name="process_queued_submissions")

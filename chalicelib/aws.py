@@ -20,13 +20,17 @@ _NO_RETRIES = Config(
     read_timeout=SYNC_EXECUTION_READ_TIMEOUT, connect_timeout=5, retries={"total_max_attempts": 1}
 )
 
+# SES throttling is retried by chalicelib.notifications with its own backoff, which a second
+# layer of botocore retries would multiply.
+_OWN_RETRIES = Config(connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 1})
+_CONFIGS = {"stepfunctions": _NO_RETRIES, "ses": _OWN_RETRIES}
+
 
 @functools.cache
 def client(service: str) -> Any:
-    """A cached boto3 client; ``stepfunctions`` gets the sync-execution timeouts and no retries."""
+    """A cached boto3 client; ``stepfunctions`` and ``ses`` without botocore's retries."""
     enable_tracing_if_configured()
-    config = _NO_RETRIES if service == "stepfunctions" else None
-    return _session().client(service, config=config)
+    return _session().client(service, config=_CONFIGS.get(service))
 
 
 def _session() -> boto3.session.Session:

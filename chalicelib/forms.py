@@ -16,7 +16,9 @@ MAX_EMAIL_LENGTH = 254
 # Large enough for 5,000 characters that are all \\uXXXX escaped surrogate pairs.
 MAX_BODY_BYTES = 128 * 1024
 
-_FIELDS = ("message", "name", "email")
+# The page's honeypot: a field people never see or reach, so only a bot fills it in.
+HONEYPOT_FIELD = "website"
+_FIELDS = ("message", "name", "email", HONEYPOT_FIELD)
 # Controls a person cannot type; tab, line feed and carriage return are ordinary text.
 _NOT_TYPEABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _EMAIL = re.compile(
@@ -86,6 +88,8 @@ def parse_submission(document: Any) -> Submission:
         if key not in _FIELDS:
             field = key if isinstance(key, str) and _SAFE_FIELD_NAME.fullmatch(key) else "body"
             raise InvalidSubmissionError(field, "unknown field")
+    if document.get(HONEYPOT_FIELD) not in (None, ""):
+        raise InvalidSubmissionError(HONEYPOT_FIELD, "must be left empty")
     message = _text(document, "message")
     if not message:
         raise InvalidSubmissionError("message", "is required")

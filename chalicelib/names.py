@@ -12,6 +12,10 @@ TICKETS_TABLE = "contact-form-tickets"
 TICKETS_TABLE_KEY = "ticketId"
 IDEMPOTENCY_TABLE = "contact-form-idempotency"
 IDEMPOTENCY_TABLE_KEY = "id"
+COUNTERS_TABLE = "contact-form-counters"
+COUNTERS_TABLE_KEY = "id"
+# The tickets table's sparse index of tickets waiting for the admin digest
+DIGEST_INDEX = "digest"
 
 # SQS
 SUBMISSIONS_QUEUE = "contact-form-submissions"
@@ -34,6 +38,7 @@ GENERATE_TICKET_ID_FUNCTION = "generate_ticket_id"
 NOTIFY_ADMIN_FUNCTION = "notify_admin"
 PROCESS_QUEUED_SUBMISSIONS_FUNCTION = "process_queued_submissions"
 PROCESS_SUBMISSION_EVENT_FUNCTION = "process_submission_event"
+SEND_DIGEST_FUNCTION = "send_digest"
 
 # The ${...} keys of the ASL files (CloudFormation DefinitionSubstitutions)
 GENERATE_TICKET_ID_ARN_KEY = "GenerateTicketIdFunctionArn"

@@ -19,10 +19,20 @@ PROCESSED_DETAIL_TYPE = names.PROCESSED_DETAIL_TYPE
 # each deployed stage from its AllowedOrigin stack parameter (the local stage sets none: Chalice
 # would apply it over the environment `make run` passes).
 LOCAL_ALLOWED_ORIGIN = "http://localhost:8000"
+# The tickets table's sparse index of tickets waiting for the digest (deploy/resources.yaml).
+DIGEST_INDEX = names.DIGEST_INDEX
+# The digest schedule Chalice declares; deploy/resources.yaml replaces it with the stack parameter.
+DEFAULT_DIGEST_INTERVAL_SECONDS = 300
+DEFAULT_ADMIN_EMAILS_PER_MINUTE = 10
+
 
 
 class MissingSettingError(RuntimeError):
     """A required environment variable is not set."""
+
+
+class InvalidSettingError(RuntimeError):
+    """An environment variable is set to a value the app cannot use."""
 
 
 def _required(name: str) -> str:
@@ -42,6 +52,29 @@ def tickets_table() -> str:
 
 def idempotency_table() -> str:
     return os.environ.get("IDEMPOTENCY_TABLE") or names.IDEMPOTENCY_TABLE
+
+
+def counters_table() -> str:
+    return os.environ.get("COUNTERS_TABLE") or names.COUNTERS_TABLE
+
+
+def admin_emails_per_minute() -> int:
+    """Immediate admin emails allowed per minute; the rest wait for the digest (0: all do)."""
+    return _whole_number("ADMIN_EMAILS_PER_MINUTE", DEFAULT_ADMIN_EMAILS_PER_MINUTE, minimum=0)
+
+
+def digest_interval_seconds() -> int:
+    """How often the digest runs (it decides when an unfinished digest's claim is stale)."""
+    return _whole_number("DIGEST_INTERVAL_SECONDS", DEFAULT_DIGEST_INTERVAL_SECONDS, minimum=1)
+
+
+def _whole_number(name: str, default: int, *, minimum: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise InvalidSettingError(f"environment variable {name} must be a whole number >= {minimum}")
+    return int(value)
 
 
 def admin_email() -> str:

@@ -9,6 +9,7 @@ terminal and wait for an answer that a pipe never gives. Tuned for a child proce
   were reset before the server accepted them.
 - Dies with its parent: if localdev is killed without stopping it (SIGKILL), the kernel sends
   SIGTERM, so no orphaned server keeps the port.
+- With RATE_LIMIT_PER_MINUTE=N, a client's requests beyond N a minute get 429 (localdev.rate_limit).
 - SIGHUP imports app.py afresh (localdev sends it once its own import of the edit succeeded);
   requests already running finish on the app they started with.
 """
@@ -28,7 +29,7 @@ from chalice.app import Chalice
 from chalice.deploy.validate import validate_routes
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
 
-from localdev import logs, warmup
+from localdev import logs, rate_limit, warmup
 from localdev.appimport import AppImportFailed, import_app
 from localdev.project import apply_stage_environment, chalice_config
 
@@ -54,11 +55,19 @@ class RequestHandler(ChaliceRequestHandler):
         logger.info(format, *args)
 
 
+class RateLimitedRequestHandler(rate_limit.RateLimitedHandler, RequestHandler):
+    """The handler above, answering 429 once a client used its minute's requests."""
+
+
 class ApiServer(ThreadedHTTPServer):
     request_queue_size = 128
 
-    def __init__(self, project_dir: Path, host: str, port: int) -> None:
+    def __init__(
+        self, project_dir: Path, host: str, port: int, limit: rate_limit.PerClientLimit | None = None
+    ) -> None:
         self.project_dir = project_dir
+        # Kept across reloads: an edit does not give every client a fresh minute.
+        self.limit = limit
         super().__init__((host, port), self._handler(self._load()))
 
     def _load(self) -> Chalice:
@@ -70,9 +79,10 @@ class ApiServer(ThreadedHTTPServer):
         return app
 
     def _handler(self, app: Chalice) -> functools.partial[RequestHandler]:
-        return functools.partial(
-            RequestHandler, app_object=app, config=chalice_config(self.project_dir, app)
-        )
+        config = chalice_config(self.project_dir, app)
+        if self.limit is None:
+            return functools.partial(RequestHandler, app_object=app, config=config)
+        return functools.partial(RateLimitedRequestHandler, app_object=app, config=config, limit=self.limit)
 
     def reload(self) -> None:
         """Serve the project's current app.py from the next request on; keep the old one if it fails."""
@@ -94,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGHUP, lambda signum, frame: reloads.release())
     logs.configure()
     apply_stage_environment(args.project_dir)
+    per_minute = rate_limit.limit_from_environment(os.environ)
+    limit = None if per_minute is None else rate_limit.PerClientLimit(per_minute)
     try:
-        server = ApiServer(args.project_dir, args.host, args.port)
+        server = ApiServer(args.project_dir, args.host, args.port, limit)
     except AppImportFailed as error:
         logger.error("the API could not start; app.py failed to import:\n%s", error)
         return 1
@@ -107,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             server.reload()
 
     threading.Thread(target=reload_on_signal, name="reload", daemon=True).start()
+    if per_minute is not None:
+        print(f"Rate limit: {per_minute} requests a minute per client ({rate_limit.VARIABLE})", flush=True)
     server.serve_forever()
     return 0
 

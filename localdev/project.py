@@ -26,6 +26,7 @@ class LocalSettings:
 
     tickets_table: str = names.TICKETS_TABLE
     idempotency_table: str = names.IDEMPOTENCY_TABLE
+    counters_table: str = names.COUNTERS_TABLE
     sender_email: str = "no-reply@example.com"
     admin_email: str = "admin@example.com"
     event_bus: str = names.EVENT_BUS
@@ -36,6 +37,7 @@ class LocalSettings:
         return cls(
             tickets_table=env.get("TICKETS_TABLE", defaults.tickets_table),
             idempotency_table=env.get("IDEMPOTENCY_TABLE", defaults.idempotency_table),
+            counters_table=env.get("COUNTERS_TABLE", defaults.counters_table),
             sender_email=env.get("SENDER_EMAIL", defaults.sender_email),
             admin_email=env.get("ADMIN_EMAIL", defaults.admin_email),
             event_bus=env.get("EVENT_BUS_NAME", defaults.event_bus),

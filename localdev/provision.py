@@ -5,12 +5,12 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
 from chalice.app import Chalice, CloudWatchEventConfig, SQSEventConfig
 
 from chalicelib import names
 from localdev import aws
 from localdev.project import LocalSettings, function_name
+from localdev.tables import create_tables
 
 MAX_RECEIVE_COUNT = 3
 # Short enough that a failed record is retried (and reaches the DLQ) within a minute locally.
@@ -61,25 +61,10 @@ def provision(app: Chalice, settings: LocalSettings, aws_port: int) -> list[Cons
 
 
 def _create_tables(dynamodb: Any, settings: LocalSettings) -> None:
-    _create_table(dynamodb, settings.tickets_table, names.TICKETS_TABLE_KEY)
-    _create_table(dynamodb, settings.idempotency_table, names.IDEMPOTENCY_TABLE_KEY)
-    dynamodb.update_time_to_live(
-        TableName=settings.idempotency_table,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+    create_tables(
+        dynamodb, tickets=settings.tickets_table, idempotency=settings.idempotency_table,
+        counters=settings.counters_table,
     )
-
-
-def _create_table(dynamodb: Any, name: str, hash_key: str) -> None:
-    try:
-        dynamodb.create_table(
-            TableName=name,
-            KeySchema=[{"AttributeName": hash_key, "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": hash_key, "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceInUseException":
-            raise
 
 
 def _create_queue_with_dlq(sqs: Any, name: str) -> str:

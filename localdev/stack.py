@@ -14,9 +14,11 @@ from pathlib import Path
 
 import stepfunctions_local
 from chalicelib import names
-from localdev import aws, chalice_local, delivery, inprocess_aws, logs, observability, offline, warmup
+from chalicelib import settings as app_settings
+from localdev import aws, chalice_local, delivery, inprocess_aws, logs, observability, offline, schedules, warmup
 from localdev.appimport import import_app
 from localdev.live import LiveApp
+from localdev.moto_atomic import atomic_moto_writes
 from localdev.ports import ensure_free
 from localdev.project import PROJECT_DIR, LocalSettings, apply_stage_environment
 from localdev.provision import PROCESSED_EVENTS_QUEUE, provision
@@ -58,6 +60,7 @@ def run(ports: Ports, options: Options = Options()) -> int:
         shutil.rmtree(options.state_dir, ignore_errors=True)
     env = {**aws.local_environment(ports.aws, ports.sfn), **logs.child_environment()}
     aws.apply_environment(env)
+    os.environ.setdefault("DIGEST_INTERVAL_SECONDS", str(schedules.DEFAULT_INTERVAL_SECONDS))
     with contextlib.ExitStack() as running:
         try:
             # The API server loads the app in its own process meanwhile; it is waited for last.
@@ -65,6 +68,8 @@ def run(ports: Ports, options: Options = Options()) -> int:
             api_env = {**env, "ALLOWED_ORIGIN": aws.endpoint(ports.api, "localhost")}
             chalice = chalice_local.start(ports.api, api_env, project_dir)
             running.callback(chalice_local.stop, chalice)
+            # DynamoDB applies each write atomically; moto's threads must too (email quota, idempotency claims).
+            running.enter_context(atomic_moto_writes())
             moto = aws.start_moto(ports.aws)
             running.callback(moto.stop)
             inprocess_aws.route_in_process(aws.endpoint(ports.aws))
@@ -88,6 +93,8 @@ def run(ports: Ports, options: Options = Options()) -> int:
             watcher = Watcher(project_dir, live.apply)
             watcher.start()
             running.callback(watcher.stop)
+            for schedule in schedules.start(lambda: live.app, app_settings.digest_interval_seconds()):
+                running.callback(schedule.stop)
             chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
             warmup.warm_stack(ports.aws, aws.endpoint(ports.api), workflows.runtime, settings.tickets_table)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+# The runtime's own pytest plugin (installed packages get it through its pytest11 entry point).
+pytest_plugins = ["stepfunctions_local.pytest_plugin"]
+
 _AWS_VARIABLES = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",

@@ -14,6 +14,7 @@ from typing import Any
 from ..api_errors import ApiError
 from ..history import History, Listener, to_datetime
 from ..interpreter import ExecutionResult, Machine
+from ..mocking import UnknownTestCase, require_test_case
 from ..observers import Observers
 from ..records import Arns, Execution, StateMachine, Store
 from ..types import Clock, TaskRunner
@@ -198,9 +199,14 @@ class ExecutionsApi:
     # -- running --------------------------------------------------------------------------
     def _resolve(self, arn: str) -> tuple[StateMachine, str | None, str | None, str | None]:
         """The machine (or version) to run for ``arn`` or ``arn#TestCaseName``: the machine, the test case
-        named, the version ARN and the alias ARN it was started on."""
+        named (refused if it cannot run), the version ARN and the alias ARN it was started on."""
         machine_arn, _, test_case = arn.partition("#")
         sm, version_arn, alias_arn = resolve(self._store, machine_arn)
+        if test_case:
+            try:
+                require_test_case(self._tasks, sm.name, test_case)
+            except UnknownTestCase as error:
+                raise ApiError("InvalidName", error.message) from None
         return sm, test_case or None, version_arn, alias_arn
 
     def _listener(self, record: Execution) -> Listener | None:

@@ -32,8 +32,11 @@ _MIXED_SHARE, _MIXED_COMPOUND = 0.15, 0.5
 
 @functools.lru_cache(maxsize=1)
 def _analyzer():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:  # an optional extra: say how to get it, instead of a bare ModuleNotFoundError
+        raise StatesError("States.Runtime", "Offline DetectSentiment needs VADER: pip install "
+                          "'stepfunctions-local[sentiment]', or pass Runtime(sentiment=...)") from None
     return SentimentIntensityAnalyzer()
 
 

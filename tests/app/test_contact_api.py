@@ -72,6 +72,15 @@ class TestSubmission:
         # THEN they are left out of the workflow input
         assert response.status_code == 200
 
+    @pytest.mark.parametrize("website", [None, ""], ids=["null", "empty"])
+    def test_an_empty_honeypot_is_accepted_and_not_passed_on(self, client, sfn, website):
+        # GIVEN a workflow that succeeds
+        expect_execution(sfn, input=JsonOf({"message": "Hello", "source": "api"}))
+        # WHEN the page's honeypot field comes empty or null, as a person leaves it
+        response = post(client, {"message": "Hello", "website": website})
+        # THEN the submission goes through, without the field
+        assert response.status_code == 200
+
     @pytest.mark.parametrize(
         "message",
         ["x" * 5000, "Ünïcödé 日本語 😀👍🏽", "line one\n\tline two\r\n", "  " + "y" * 5000 + "  "],
@@ -133,6 +142,10 @@ BAD_REQUESTS = {
     "email-header-injection": ({"message": "hi", "email": "a@example.com\r\nBcc: x@example.com"}, "email"),
     "email-too-long": ({"message": "hi", "email": "a" * 64 + "@" + "b" * 186 + ".com"}, "email"),
     "email-a-bool": ({"message": "hi", "email": True}, "email"),
+    "honeypot-filled": ({"message": "hi", "website": "http://spam.example"}, "website"),
+    "honeypot-blank": ({"message": "hi", "website": " "}, "website"),
+    "honeypot-a-number": ({"message": "hi", "website": 0}, "website"),
+    "honeypot-and-no-message": ({"website": "x"}, "website"),
     "unknown-field": ({"message": "hi", "phone": "123"}, "phone"),
     "unknown-odd-field": ({"message": "hi", "<script>": "x"}, "body"),
     "duplicate-field": ('{"message": "hi", "message": "again"}', "body"),

@@ -40,7 +40,7 @@ class TestNotifyAdmin:
         result = client.lambda_.invoke("notify_admin", event).payload
         # THEN exactly one email reached the admin with ticket, sentiment and message
         [email] = sent_emails()
-        assert result == {"messageId": email.id}
+        assert result == {"notificationStatus": "SENT", "messageId": email.id}
         assert email.source == SENDER
         assert email.destinations["ToAddresses"] == [ADMIN]
         assert event["ticketId"] in email.subject and "NEGATIVE" in email.subject

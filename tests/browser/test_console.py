@@ -174,7 +174,7 @@ def test_failed_execution_marks_its_failing_state_and_shows_the_trace(stack, bro
     # AND the timeline lists the states it ran, in order
     browser.find_element(By.CSS_SELECTOR, 'button[data-tab="Timeline"]').click()
     assert [state for [state] in attributes(browser, "#timeline .row", "data-state")] == [
-        "Normalise input", "Apply defaults", "Check input", "Reject input"]
+        "Normalise input", "Check input", "Reject input"]
 
 
 def test_monitoring_counts_match_the_executions_run(stack, browser, runs, shots):

@@ -9,8 +9,10 @@ import uuid
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from localdev import report
 from tests.support.pages import (
     contact_requests,
     fill,
@@ -20,6 +22,18 @@ from tests.support.pages import (
     tickets_with_message,
     wait_for_result,
 )
+
+# Keeps each /contact request body with the status and JSON body of its answer.
+_ANSWER_SPY = """
+window.contactAnswers = [];
+const answeredFetch = window.fetch;
+window.fetch = function (resource, init) {
+  return answeredFetch.apply(this, arguments).then(function (response) {
+    response.clone().json().then(function (body) { window.contactAnswers.push([init.body, response.status, body]); });
+    return response;
+  });
+};
+"""
 
 
 @pytest.fixture
@@ -169,3 +183,49 @@ def test_api_under_make_run_allows_the_origin_of_its_own_port(stack):
     # THEN CORS allows the page's origin on the port the stack really uses
     assert refused.value.code == 400
     assert refused.value.headers["Access-Control-Allow-Origin"] == f"http://localhost:{stack.ports.api}"
+
+
+class TestHoneypot:
+    def test_a_person_using_the_keyboard_never_reaches_or_sees_the_honeypot(self, stack, page):
+        # GIVEN the contact page, focus on the first field
+        page.find_element(By.ID, "name").click()
+        honeypot = page.find_element(By.ID, "website")
+        # WHEN a person tabs through the whole form, typing into each field
+        focused = []
+        for text in ("Grace Hopper", "grace@example.com", "This is bad service, very disappointing"):
+            active = page.switch_to.active_element
+            focused.append(active.get_attribute("id"))
+            active.send_keys(text)
+            active.send_keys(Keys.TAB)
+        focused.append(page.switch_to.active_element.get_attribute("id"))
+        # THEN focus went name, email, message, submit button: never the honeypot
+        assert focused == ["name", "email", "message", "submit"]
+        # AND the honeypot is off screen, tiny, and hidden from screen readers, labelled in case one reads it
+        rect = page.execute_script("return arguments[0].getBoundingClientRect().toJSON()", honeypot)
+        assert rect["right"] <= 0 or rect["width"] <= 1
+        assert page.execute_script("return arguments[0].closest('[aria-hidden=\"true\"]') !== null", honeypot)
+        assert page.find_element(By.CSS_SELECTOR, "label[for=website]").get_attribute("textContent") == (
+            "Leave this field empty"
+        )
+        # AND the person's submission goes through
+        page.switch_to.active_element.send_keys(Keys.ENTER)
+        assert wait_for_result(page) == "received"
+        assert shown_ticket(page) in {item["ticketId"] for item in report.tickets(stack.ports.aws)}
+
+    def test_a_bot_filling_the_honeypot_is_refused_and_nothing_is_stored(self, stack, page):
+        # GIVEN a bot that fills in every input it finds, the hidden one too
+        marker = "honeypot-bot-ad7f"
+        page.execute_script(_ANSWER_SPY)
+        page.execute_script("document.getElementById('website').value = 'http://spam.example'")
+        # WHEN it submits the form
+        fill_and_submit(page, f"Buy cheap stuff {marker}")
+        # THEN the page sent the field, the API refused it with 400 naming it, and the page says so
+        assert wait_for_result(page) == "error"
+        [(sent, status, answer)] = WebDriverWait(page, 10).until(lambda d: d.execute_script(
+            "return window.contactAnswers.length ? window.contactAnswers : null"))
+        assert json.loads(sent)["website"] == "http://spam.example"
+        assert (status, answer) == (
+            400, {"Code": "BadRequestError", "Message": "website: must be left empty", "Field": "website"}
+        )
+        # AND nothing was stored
+        assert not [item for item in report.tickets(stack.ports.aws) if marker in item.get("message", "")]

@@ -52,6 +52,9 @@ class TestScan:
         assert "ses:SendEmail" in actions["notify_admin"]
         assert "events:PutEvents" in actions["process_submission_event"]
         assert {"dynamodb:GetItem", "dynamodb:PutItem"} <= actions["process_queued_submissions"]
+        # AND the email quota's counter, and the digest's index query, claims and email
+        assert "dynamodb:UpdateItem" in actions["notify_admin"]
+        assert {"dynamodb:Query", "dynamodb:UpdateItem", "ses:SendEmail"} <= actions["send_digest"]
 
     def test_every_found_call_is_a_real_boto3_operation(self, scans):
         for scan in scans.values():

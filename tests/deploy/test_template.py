@@ -10,14 +10,13 @@ from typing import Any
 import boto3
 import pytest
 from awscli.clidriver import create_clidriver
-from cfnlint.api import ManualArgs, lint
 from moto import mock_aws
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 from statelint.linter import Linter
 
 from deploy.package import STATE_MACHINE_DEFINITIONS
-from tests.support.packaging import PROJECT_DIR, Packaged, actions_of, configured_policy_files
+from tests.support.packaging import PROJECT_DIR, Packaged, actions_of, configured_policy_files, lint_problems
 
 # Chalice function name -> logical id Chalice gives it in the template.
 FUNCTIONS = {
@@ -26,6 +25,7 @@ FUNCTIONS = {
     "notify_admin": "NotifyAdmin",
     "process_queued_submissions": "ProcessQueuedSubmissions",
     "process_submission_event": "ProcessSubmissionEvent",
+    "send_digest": "SendDigest",
 }
 WORKFLOW_CLIENTS = ("APIHandler", "ProcessQueuedSubmissions", "ProcessSubmissionEvent")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
@@ -58,12 +58,6 @@ def expanded(packaged: Packaged) -> dict[str, Any]:
     )
 
 
-def _lint(text: str) -> list[str]:
-    """Everything cfn-lint reports for us-east-1, informational rules included."""
-    config = ManualArgs(regions=["us-east-1"], include_checks=["I"])
-    return [str(match) for match in lint(text, config=config)]
-
-
 def _of_type(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r["Properties"] for r in template["Resources"].values() if r["Type"] == kind]
 
@@ -73,14 +67,14 @@ class TestLint:
         # GIVEN the template as `make package` writes it
         text = (packaged.directory / "sam.json").read_text(encoding="utf-8")
         # WHEN cfn-lint checks it (SAM schemas included), informational rules too
-        problems = _lint(text)
+        problems = lint_problems(text)
         # THEN it reports nothing: no error, no warning, no stateful resource without a policy
         assert problems == []
 
     def test_sam_transform_expands_to_a_template_cfn_lint_accepts(self, expanded: dict[str, Any]):
         # GIVEN the template as CloudFormation sees it after the SAM transform
         # WHEN cfn-lint checks it
-        problems = _lint(json.dumps(expanded))
+        problems = lint_problems(json.dumps(expanded))
         # THEN it reports nothing, and no SAM resource is left unexpanded
         assert problems == []
         assert not [r for r in expanded["Resources"].values() if r["Type"].startswith("AWS::Serverless::")]
@@ -107,7 +101,7 @@ class TestLint:
         assert uploaded == 1
         text = output.read_text(encoding="utf-8")
         assert "./deployment.zip" not in text
-        assert _lint(text) == []
+        assert lint_problems(text) == []
 
     def test_every_state_machine_passes_statelint_after_substitution(self, packaged: Packaged):
         # GIVEN every ASL file of the project, each deployed as a state machine
@@ -381,11 +375,12 @@ class TestEvents:
     def test_expanded_rule_targets_the_consumer_with_retries_and_dead_letters(
         self, expanded: dict[str, Any]
     ):
-        # GIVEN the EventBridge rule and permission the SAM transform creates
-        [rule] = _of_type(expanded, "AWS::Events::Rule")
+        # GIVEN the EventBridge rule (the one matching events, not the digest's schedule) and
+        # permission the SAM transform creates
+        [rule] = [r for r in _of_type(expanded, "AWS::Events::Rule") if "EventPattern" in r]
         [permission] = [
             p for p in _of_type(expanded, "AWS::Lambda::Permission")
-            if p["Principal"] == "events.amazonaws.com"
+            if p["Principal"] == "events.amazonaws.com" and p["FunctionName"] == {"Ref": "ProcessSubmissionEvent"}
         ]
         # THEN the rule invokes the consumer, which lets EventBridge call it
         [target] = rule["Targets"]
@@ -433,6 +428,9 @@ class TestFunctions:
             # THEN tables and addresses come from the stack, not from the stage config
             assert variables["TICKETS_TABLE"] == {"Ref": "TicketsTable"}, logical_id
             assert variables["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}, logical_id
+            assert variables["COUNTERS_TABLE"] == {"Ref": "CountersTable"}, logical_id
+            assert variables["ADMIN_EMAILS_PER_MINUTE"] == {"Ref": "AdminEmailsPerMinute"}, logical_id
+            assert variables["DIGEST_INTERVAL_SECONDS"] == {"Ref": "DigestIntervalSeconds"}, logical_id
             assert variables["ADMIN_EMAIL"] == {"Ref": "AdminEmail"}, logical_id
             assert variables["SENDER_EMAIL"] == {"Ref": "SenderEmail"}, logical_id
         for logical_id in WORKFLOW_CLIENTS:

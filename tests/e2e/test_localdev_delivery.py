@@ -73,7 +73,9 @@ def test_provisioning_twice_leaves_one_working_set_of_resources(aws_port):
     consumers = provision(recording.app, LocalSettings(), aws_port)
     # THEN nothing failed and the tables, the redrive policy and the identities are as expected
     dynamodb = aws.client("dynamodb", aws_port)
-    assert sorted(dynamodb.list_tables()["TableNames"]) == sorted([names.IDEMPOTENCY_TABLE, names.TICKETS_TABLE])
+    assert sorted(dynamodb.list_tables()["TableNames"]) == sorted(
+        [names.COUNTERS_TABLE, names.IDEMPOTENCY_TABLE, names.TICKETS_TABLE]
+    )
     ttl = dynamodb.describe_time_to_live(TableName="contact-form-idempotency")["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiration"}
     sqs = aws.client("sqs", aws_port)

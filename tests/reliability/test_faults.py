@@ -170,7 +170,7 @@ class TestTimeout:
         # GIVEN the notifier takes longer than the workflow has left
         def slow_notifier(event: Any, context: Any) -> dict[str, str]:
             fresh_stack.clock.advance(30)
-            return {"messageId": "late"}
+            return {"notificationStatus": "SENT", "messageId": "late"}
 
         fresh_stack.runtime.register_lambda(NOTIFY_FUNCTION, slow_notifier)
         # WHEN an unhappy message is submitted

@@ -25,7 +25,7 @@ from botocore import xform_name
 INDIRECT_CALLERS = {
     "DynamoDBPersistenceLayer": ("dynamodb", ("get_item", "put_item", "update_item", "delete_item")),
 }
-_CHALICE_HANDLER_DECORATORS = {"route", "lambda_function", "on_sqs_message", "on_cw_event"}
+_CHALICE_HANDLER_DECORATORS = {"route", "lambda_function", "on_sqs_message", "on_cw_event", "schedule"}
 _API_HANDLER = "api_handler"
 _MODULE_BODY = "<module>"
 _FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]

@@ -5,26 +5,23 @@ from typing import Any
 
 import boto3
 
-from chalicelib import names, settings
+from chalicelib import settings
 from localdev.aws import ACCOUNT_ID
+from localdev.moto_atomic import atomic_moto_writes
 from localdev.project import PROJECT_DIR, stage_environment
+from localdev.tables import create_tables
 
-__all__ = ["ACCOUNT_ID", "PROJECT_DIR", "create_app_resources", "sent_emails", "stage_environment"]
+__all__ = [
+    "ACCOUNT_ID", "PROJECT_DIR", "atomic_moto_writes", "create_app_resources", "sent_emails", "stage_environment",
+]
 
 
 def create_app_resources(sender: str) -> None:
-    """Both tables and a verified sender identity, in the active moto mock."""
-    dynamodb = boto3.client("dynamodb")
-    for table, key in (
-        (settings.tickets_table(), names.TICKETS_TABLE_KEY),
-        (settings.idempotency_table(), names.IDEMPOTENCY_TABLE_KEY),
-    ):
-        dynamodb.create_table(
-            TableName=table,
-            KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+    """The app's tables and a verified sender identity, in the active moto mock."""
+    create_tables(
+        boto3.client("dynamodb"), tickets=settings.tickets_table(), idempotency=settings.idempotency_table(),
+        counters=settings.counters_table(),
+    )
     boto3.client("ses").verify_email_identity(EmailAddress=sender)
 
 

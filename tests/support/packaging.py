@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cfnlint.api import ManualArgs, lint
+
 from chalicelib import names
 from localdev.project import PROJECT_DIR
 
@@ -20,6 +22,7 @@ POLICY_FILES = {
             names.NOTIFY_ADMIN_FUNCTION,
             names.PROCESS_QUEUED_SUBMISSIONS_FUNCTION,
             names.PROCESS_SUBMISSION_EVENT_FUNCTION,
+            names.SEND_DIGEST_FUNCTION,
         )
     },
 }
@@ -33,6 +36,12 @@ def configured_policy_files(stage: str) -> dict[str, str]:
     default = settings.get("iam_policy_file") or config.get("iam_policy_file")
     configured = set(functions) | {"api_handler"}
     return {name: functions.get(name, {}).get("iam_policy_file") or default for name in configured}
+
+
+def lint_problems(text: str) -> list[str]:
+    """Everything cfn-lint reports for us-east-1, informational rules included."""
+    config = ManualArgs(regions=["us-east-1"], include_checks=["I"])
+    return [str(match) for match in lint(text, config=config)]
 
 
 def actions_of(statement: dict[str, Any]) -> list[str]:

@@ -37,7 +37,8 @@ def test_negative_message_path_goes_through_the_admin_email(stack, store):
         assert states[name] == "not run", name
     taken = {tuple(pair) for pair in summary["taken"]}
     assert {("Notification needed?", "Notification pending"), ("Analyse", "Detect sentiment"),
-            ("Analyse", "Generate ticket id"), ("Generate ticket id", "Analyse"), ("Answer", None)} <= taken
+            ("Analyse", "Ticket id given?"), ("Ticket id given?", "Generate ticket id"),
+            ("Generate ticket id", "Analyse"), ("Answer", None)} <= taken
     assert ("Notification needed?", "Notification not required") not in taken
 
 
@@ -51,16 +52,16 @@ def test_failed_execution_marks_the_state_that_failed_it(stack, store):
     assert ["Check input", "Reject input"] in summary["taken"]
     assert summary["states"]["Analyse"]["outcome"] == "not run"
     assert [entry["state"] for entry in summary["timeline"]] == [
-        "Normalise input", "Apply defaults", "Check input", "Reject input"]
+        "Normalise input", "Check input", "Reject input"]
 
 
 def test_unreadable_text_is_caught_and_the_fallback_runs(stack, store):
-    # GIVEN a message Comprehend refuses (empty text) WHEN the workflow runs
-    answer = stack.run({"message": ""})
+    # GIVEN a message over Comprehend's 5,000-byte limit (5,000 two-byte letters) WHEN the workflow runs
+    answer = stack.run({"message": "ü" * 5000})
     summary = summary_of(store, answer)
     # THEN sentiment detection shows as caught and its fallback as succeeded
     assert summary["states"]["Detect sentiment"]["outcome"] == "caught"
-    assert summary["states"]["Detect sentiment"]["error"] == "Comprehend.InvalidRequestException"
+    assert summary["states"]["Detect sentiment"]["error"] == "Comprehend.TextSizeLimitExceededException"
     assert summary["states"]["Sentiment unavailable"]["outcome"] == "succeeded"
     assert ["Detect sentiment", "Sentiment unavailable"] in summary["taken"]
 
@@ -89,12 +90,13 @@ def test_task_data_flow_is_shown_step_by_step(stack, store):
 def test_picture_draws_parallel_branches_inside_their_state(stack):
     # GIVEN the contact-form definition WHEN its picture is built
     definition = json.loads(stack.runtime.client().describe_state_machine(
-        stateMachineArn=stack.express_arn)["definition"])
+        stateMachineArn=stack.workflows.express_arn)["definition"])
     picture = Picture(definition).as_dict()
     nodes = {node["id"]: node for node in picture["nodes"]}
     # THEN each branch is a box inside the Parallel's box, holding its states
     assert nodes["state:Detect sentiment"]["parent"] == "branch:Analyse:0"
     assert nodes["state:Generate ticket id"]["parent"] == "branch:Analyse:1"
+    assert nodes["state:Ticket id given?"]["parent"] == "branch:Analyse:1"
     assert nodes["branch:Analyse:0"]["parent"] == "box:Analyse"
     # AND Catch and Choice edges are there with their kinds
     kinds = {(edge["source"], edge["target"]): edge["kind"] for edge in picture["edges"]}

@@ -1,11 +1,12 @@
 """statemachine/contact_form.asl.json, run for real by stepfunctions_local with the app's handlers."""
 from __future__ import annotations
 
+import functools
 import json
 
 import boto3
 
-from chalicelib import settings, tickets
+from chalicelib import digest, email_quota, settings, tickets
 
 TAKEN_ID = "CF-0000-0000-00"
 FRESH_ID = "CF-1111-1111-11"
@@ -110,6 +111,49 @@ class TestNotificationFailure:
         assert stack.emails_mentioning(output["ticketId"]) == 0
         # AND the notifier was retried with short, jittered waits
         assert 1 <= len(stack.clock.sleeps) <= 2 and all(wait <= 2 for wait in stack.clock.sleeps)
+
+
+class TestEmailQuota:
+    def test_beyond_the_quota_the_ticket_waits_for_the_digest_and_the_digest_sends_it(self, stack, monkeypatch):
+        # GIVEN a quota of one immediate admin email a minute, and both submissions in one minute
+        monkeypatch.setenv("ADMIN_EMAILS_PER_MINUTE", "1")
+        monkeypatch.setattr(email_quota, "take_slot", functools.partial(email_quota.take_slot, clock=lambda: 1.8e9))
+        # WHEN two unhappy customers write within the minute
+        first = output_of(stack.run({"message": "This is bad service"}))
+        second = output_of(stack.run({"message": "This is awful service"}))
+        # THEN the first is emailed now; the second is recorded for the digest, in its index
+        assert stack.ticket(first["ticketId"])["notificationStatus"] == {"S": "SENT"}
+        held = stack.ticket(second["ticketId"])
+        assert held["notificationStatus"] == {"S": "DIGEST"}
+        assert held["digestStatus"] == {"S": "DIGEST"}
+        waiting = boto3.client("dynamodb").query(
+            TableName=settings.tickets_table(), IndexName=settings.DIGEST_INDEX,
+            KeyConditionExpression="digestStatus = :waiting", ExpressionAttributeValues={":waiting": {"S": "DIGEST"}},
+        )["Items"]
+        assert [item["ticketId"]["S"] for item in waiting] == [second["ticketId"]]
+        assert stack.emails_mentioning(second["ticketId"]) == 0
+        # AND the digest then emails it, once
+        assert digest.send_digest()["tickets"] == 1
+        assert stack.emails_mentioning(second["ticketId"]) == 1
+        assert stack.ticket(second["ticketId"])["notificationStatus"] == {"S": "SENT"}
+
+    def test_a_ticket_that_cannot_be_recorded_for_the_digest_is_marked_failed(self, stack, monkeypatch):
+        # GIVEN no immediate emails allowed, and a DynamoDB that refuses the digest record
+        monkeypatch.setenv("ADMIN_EMAILS_PER_MINUTE", "0")
+        client = stack.runtime.tasks.clients.get("dynamodb")
+
+        def refuse_digest_record(params: dict, **_: object) -> None:
+            if "digestStatus" in params.get("UpdateExpression", ""):
+                raise ValueError("injected: DynamoDB refused the update")
+
+        client.meta.events.register("provide-client-params.dynamodb.UpdateItem", refuse_digest_record)
+        try:
+            # WHEN an unhappy customer writes
+            output = output_of(stack.run({"message": "This is bad service"}))
+        finally:
+            client.meta.events.unregister("provide-client-params.dynamodb.UpdateItem", refuse_digest_record)
+        # THEN the caller still gets the ticket, and the ticket says its notification failed
+        assert stack.ticket(output["ticketId"])["notificationStatus"] == {"S": "FAILED"}
 
 
 class TestTicketIdCollision:
