@@ -10,6 +10,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.loaders import Loader, create_loader
 
+from chalicelib import settings
 from chalicelib.observability import enable_tracing_if_configured
 
 # Above the workflow's TimeoutSeconds (25 s) so the workflow, not the socket, decides first.
@@ -49,6 +50,9 @@ def _data_loader(data_path: str | None) -> Loader:
     return create_loader(data_path)
 
 
-# Everything imported so far (boto3, botocore, chalice) lives as long as the process: out of the
-# cyclic collector's full scans, which otherwise cost ~20 ms each, e.g. one in the first traced call.
-gc.freeze()
+# In a Lambda execution environment everything imported so far (boto3, botocore, chalice) lives as
+# long as the process: out of the cyclic collector's full scans, which otherwise cost ~20 ms each,
+# e.g. one in the first traced call. Elsewhere (tests, `make run`'s live reload importing this module
+# afresh) freezing would keep their garbage for good.
+if settings.in_lambda():
+    gc.freeze()
