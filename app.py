@@ -4,16 +4,24 @@ Each handler parses its input, calls chalicelib and shapes the answer; nothing m
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+# boto3 first and from here, not four imports down through chalicelib: there its module-level
+# regexes straddle a CPython 3.11 frame-stack chunk boundary (~2,000 mmap/munmap pairs, ~20 ms of
+# every cold start; docs/performance.md).
+import boto3  # noqa: F401
 from chalice import Chalice, Rate, Response
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib import consumers, digest, forms, idempotency, names, notifications, settings, tickets, workflow
+from chalicelib import forms, idempotency, names, settings, tickets, workflow
 from chalicelib.errors import answers_errors
 from chalicelib.observability import logger
 from chalicelib.web import StageCORSConfig, index_page
+
+if TYPE_CHECKING:  # powertools' batch utilities cost ~30 ms of every cold start; consumers load them when used
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
+    from chalicelib import digest, notifications
 
 # Powertools owns the "contact-form" logger (JSON, INFO); Chalice's own set-up would switch it
 # to ERROR without propagation whenever stdout is not the stream it expects.
@@ -53,6 +61,8 @@ def generate_ticket_id(event: Any, context: Any) -> tickets.TicketIdResult:
 
 @app.lambda_function(name="notify_admin")
 def notify_admin(event: dict[str, Any], context: Any) -> notifications.NotifierResult:
+    from chalicelib import notifications  # each function's own modules on first use: every Lambda imports app.py
+
     notification = notifications.AdminNotification.from_event(event)
     return notifications.notify_or_defer(notification)
 
@@ -61,11 +71,15 @@ def notify_admin(event: dict[str, Any], context: Any) -> notifications.NotifierR
 # `make run` calls the handler on its own timer.
 @app.schedule(Rate(settings.DEFAULT_DIGEST_INTERVAL_SECONDS // 60, unit=Rate.MINUTES), name=names.SEND_DIGEST_FUNCTION)
 def send_digest(event: CloudWatchEvent) -> digest.DigestResult:
+    from chalicelib import digest
+
     return digest.send_digest()
 
 
 @app.on_sqs_message(queue=settings.SUBMISSIONS_QUEUE, batch_size=10, name="process_queued_submissions")
 def process_queued_submissions(event: SQSEvent) -> PartialItemFailureResponse:
+    from chalicelib import consumers
+
     return consumers.process_queue_batch(event.to_dict(), event.context)
 
 
@@ -74,4 +88,6 @@ def process_queued_submissions(event: SQSEvent) -> PartialItemFailureResponse:
     name="process_submission_event",
 )
 def process_submission_event(event: CloudWatchEvent) -> None:
+    from chalicelib import consumers
+
     consumers.process_submitted_event(event.to_dict())

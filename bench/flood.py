@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import time
 
-from tests.app.resources import atomic_moto_writes
-from tests.reliability.flood import flood, http_api, quota_windows, run_digest
-from tests.reliability.harness import offline_stack
+from localdev.moto_atomic import atomic_moto_writes
+from tests.support.flood import flood, http_api, quota_windows, run_digest
+from tests.support.offline_stack import offline_stack
 
 SUBMISSIONS = 1000
 CLIENTS = 8

@@ -3,11 +3,15 @@
 Ours: ``start_sync_execution`` through the in-process client. moto 5.2.5: ``mock_aws`` with
 ``execute_state_machine`` on (so it really runs the definition), ``start_execution`` then
 ``describe_execution`` until the execution is no longer RUNNING.
+Map over 1,000 items: the same Map state at its default concurrency (MaxConcurrency 0) and
+one item at a time, compared with the figure measured before issue 15's changes.
 ``python -m bench.runtime --quick`` runs a short version.
 """
 from __future__ import annotations
 
+import gc
 import json
+import statistics
 import sys
 import time
 import uuid
@@ -15,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import stepfunctions_local
+from bench._targets import Target
 
 ROLE_ARN = "arn:aws:iam::000000000000:role/bench"
 INPUT = json.dumps({"order": {"id": "A-1", "total": 42}})
@@ -30,11 +35,30 @@ DEFINITION = json.dumps({
     },
 })
 EXPECTED = {"id": "A-1", "total": 42, "size": "large"}
+MAP_ITEMS = 1000
+# CPU ms of Map over 1,000 items at default concurrency before issue 15's runtime changes: median of
+# three runs side by side with them, on the 2-core machine (docs/performance.md). The issue quotes
+# ~24 ms wall for an older runtime that started a thread per item.
+MAP_BEFORE_MS = 9.8
+# moto / ours per execution before issue 15 (same bench and machine): the issue's "unchanged or better".
+MOTO_RATIO_BEFORE = 155.0
+
+
+def _map_definition(max_concurrency: int) -> str:
+    return json.dumps({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": max_concurrency, "End": True,
+            "ItemProcessor": {"StartAt": "Double", "States": {
+                "Double": {"Type": "Pass", "Parameters": {"value.$": "$"}, "End": True}}},
+        }},
+    })
 
 
 def _seconds_per_call(call: Callable[[], None], count: int) -> float:
     for _ in range(max(1, count // 10)):  # warm caches on both sides before timing
         call()
+    gc.collect()  # what earlier benchmarks left behind is not this one's to collect
     start = time.perf_counter()
     for _ in range(count):
         call()
@@ -75,6 +99,28 @@ def ours_threaded(count: int, threads: int) -> float:
         return count / (time.perf_counter() - start)
 
 
+def map_ms(max_concurrency: int, repeats: int) -> tuple[float, float]:
+    """One Express execution whose Map runs a Pass state over MAP_ITEMS items: median wall ms, mean CPU ms.
+
+    CPU time (every thread of this process) is the figure compared: on a shared 2-core machine the
+    wall clock mostly measures the neighbours.
+    """
+    sfn = stepfunctions_local.client()
+    arn = sfn.create_state_machine(name=f"map-{max_concurrency}", definition=_map_definition(max_concurrency),
+                                   roleArn=ROLE_ARN, type="EXPRESS")["stateMachineArn"]
+    payload = json.dumps({"items": list(range(MAP_ITEMS))})
+    times = []
+    for attempt in range(repeats + 2):
+        if attempt == 2:  # the first two warm caches
+            gc.collect()
+            cpu = time.process_time()
+        start = time.perf_counter()
+        response = sfn.start_sync_execution(stateMachineArn=arn, input=payload)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response["status"] == "SUCCEEDED" and len(json.loads(response["output"])) == MAP_ITEMS, response
+    return statistics.median(times[2:]), (time.process_time() - cpu) * 1000 / repeats
+
+
 def moto(count: int) -> float:
     import boto3
     from moto import mock_aws
@@ -94,8 +140,9 @@ def moto(count: int) -> float:
         return _seconds_per_call(run, count)
 
 
-def main(quick: bool = False) -> None:
+def main(quick: bool = False) -> list[Target]:
     ours_count, moto_count, threaded_count = (1000, 20, 2000) if quick else (3000, 200, 8000)
+    map_repeats = 5 if quick else 15
     ours_seconds = ours(ours_count)
     recorded_seconds = ours(ours_count, recorded=True)
     moto_seconds = moto(moto_count)
@@ -106,6 +153,16 @@ def main(quick: bool = False) -> None:
     print(f"{'moto 5.2.5 start + describe until done':<40}{moto_seconds * 1e6:>13.1f} us{moto_count:>12}")
     print(f"{'ratio (moto / ours)':<40}{moto_seconds / ours_seconds:>15.1f}x")
     print(f"{'ours, 8 threads, one Runtime':<40}{per_second:>11.0f} /s{threaded_count:>12}")
+    (map_default_wall, map_default), (map_serial_wall, map_serial) = map_ms(0, map_repeats), map_ms(1, map_repeats)
+    print(f"{'Map over 1,000 items':<40}{'wall ms':>10}{'CPU ms':>10}{'executions':>12}")
+    print(f"{'  default concurrency':<40}{map_default_wall:>10.2f}{map_default:>10.2f}{map_repeats:>12}")
+    print(f"{'  MaxConcurrency 1':<40}{map_serial_wall:>10.2f}{map_serial:>10.2f}{map_repeats:>12}")
+    return [
+        Target("runtime per execution: moto / ours", f"{moto_seconds * 1e6:.0f} us / {ours_seconds * 1e6:.1f} us",
+               moto_seconds / ours_seconds, f">= {MOTO_RATIO_BEFORE:.0f}", "before: ~155-222x"),
+        Target("Map 1,000 items default conc.: before / now", f"{MAP_BEFORE_MS:.1f} ms / {map_default:.2f} ms",
+               MAP_BEFORE_MS / map_default, ">= 3", f"CPU ms; MaxConcurrency 1 now: {map_serial:.2f} ms"),
+    ]
 
 
 if __name__ == "__main__":

@@ -105,3 +105,8 @@ def trace_header() -> str | None:
 
 def metrics_namespace() -> str:
     return os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ContactForm"
+
+
+def in_lambda() -> bool:
+    """True in a Lambda execution environment (the runtime sets the function's name before importing)."""
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))

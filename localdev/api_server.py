@@ -29,7 +29,7 @@ from chalice.app import Chalice
 from chalice.deploy.validate import validate_routes
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, ThreadedHTTPServer
 
-from localdev import logs, rate_limit
+from localdev import logs, rate_limit, warmup
 from localdev.appimport import AppImportFailed, import_app
 from localdev.project import apply_stage_environment, chalice_config
 
@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     except AppImportFailed as error:
         logger.error("the API could not start; app.py failed to import:\n%s", error)
         return 1
+    warmup.warm_app_process(*warmup.API_CLIENTS)
 
     def reload_on_signal() -> None:
         while True:

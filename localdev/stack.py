@@ -15,7 +15,7 @@ from pathlib import Path
 import stepfunctions_local
 from chalicelib import names
 from chalicelib import settings as app_settings
-from localdev import aws, chalice_local, delivery, logs, observability, offline, schedules
+from localdev import aws, chalice_local, delivery, inprocess_aws, logs, observability, offline, schedules, warmup
 from localdev.appimport import import_app
 from localdev.live import LiveApp
 from localdev.moto_atomic import atomic_moto_writes
@@ -72,6 +72,7 @@ def run(ports: Ports, options: Options = Options()) -> int:
             running.enter_context(atomic_moto_writes())
             moto = aws.start_moto(ports.aws)
             running.callback(moto.stop)
+            inprocess_aws.route_in_process(aws.endpoint(ports.aws))
             apply_stage_environment(project_dir)
             app = import_app(project_dir)
             settings = LocalSettings.from_environment(os.environ)
@@ -96,6 +97,7 @@ def run(ports: Ports, options: Options = Options()) -> int:
                 running.callback(schedule.stop)
             chalice_local.wait_until_listening(chalice, ports.api)
             queue = next(consumer.queue_name for consumer in consumers if consumer.kind == "sqs")
+            warmup.warm_stack(ports.aws, aws.endpoint(ports.api), workflows.runtime, settings.tickets_table)
             print(ready_message(ports, app.app_name, queue), flush=True)
             print(_data_message(options.state_dir, restored), flush=True)
             code = chalice.wait()

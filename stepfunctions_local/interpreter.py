@@ -21,9 +21,21 @@ from .events import Events, data_limit_exceeded, is_lambda_function_arn, resourc
 from .exceptions import StateDataError, StatesError
 from .map_runs import MapRuns
 from .progress import Progress
-from .specs import Catcher, Program, Retrier, StateSpec
+from .specs import (
+    Catcher,
+    ChoiceSpec,
+    FailSpec,
+    MapSpec,
+    ParallelSpec,
+    PassSpec,
+    Program,
+    Retrier,
+    StateSpec,
+    SucceedSpec,
+)
 from .timestamps import format_timestamp
 from .types import Clock, HistoryRecorder, TaskRunner
+from .workers import WORKERS
 
 # AWS never retries or catches States.Runtime (AWS-recorded: States.DataLimitExceeded is caught).
 _TERMINAL_ERROR = "States.Runtime"
@@ -344,13 +356,15 @@ class Run:
 
         workers = min(len(jobs), max_concurrency or len(jobs), 40)
         errors: list[BaseException] = []
-        if workers == 1:
+        if workers == 1 or all(_never_waits(program) for program in {id(job[0]): job[0] for job in jobs}.values()):
+            # Nothing in these jobs can wait (no Task, no Wait): concurrency would only add thread
+            # switches, and running them one after another is one of the orders AWS may run them in.
             for index in range(len(jobs)):
                 if signal.is_set():
                     break
                 work(index)
         else:
-            _run_threads(work, len(jobs), workers, errors)
+            _run_concurrently(work, len(jobs), workers, errors)
         if errors:
             raise errors[0]
         self.check()
@@ -362,8 +376,8 @@ class Run:
         return results
 
 
-def _run_threads(work: Callable[[int], None], count: int, workers: int, errors: list[BaseException]) -> None:
-    """Up to ``workers`` threads pull indices in order; exceptions other than ASL errors are kept."""
+def _run_concurrently(work: Callable[[int], None], count: int, workers: int, errors: list[BaseException]) -> None:
+    """The caller and up to ``workers - 1`` pool threads pull indices in order; non-ASL exceptions are kept."""
     indices = iter(range(count))
     lock = threading.Lock()
 
@@ -379,11 +393,27 @@ def _run_threads(work: Callable[[int], None], count: int, workers: int, errors: 
                 errors.append(error)
                 return
 
-    threads = [threading.Thread(target=loop, daemon=True) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    helpers = [WORKERS.submit(loop) for _ in range(workers - 1)]
+    loop()
+    for helper in helpers:
+        helper.wait()
+
+
+_INSTANT_STATES = (PassSpec, ChoiceSpec, SucceedSpec, FailSpec)
+
+
+def _never_waits(program: Program) -> bool:
+    """True when no state of ``program`` (nested branches included) is a Task or a Wait."""
+    for state in program.states.values():
+        if isinstance(state, ParallelSpec):
+            if not all(_never_waits(branch) for branch in state.branches):
+                return False
+        elif isinstance(state, MapSpec):
+            if not _never_waits(state.processor):
+                return False
+        elif not isinstance(state, _INSTANT_STATES):
+            return False
+    return True
 
 
 def _too_large(result: Any) -> bool:
@@ -392,23 +422,11 @@ def _too_large(result: Any) -> bool:
 
 
 def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:
-    outcome: list[Any] = []
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
-            outcome.append((False, error))
-        done.set()
-
-    threading.Thread(target=target, daemon=True).start()
-    if not done.wait(seconds):
+    """``call()`` on a pool thread; States.Timeout if it has not returned after ``seconds`` (it runs on)."""
+    job = WORKERS.submit(call)
+    if not job.wait(seconds):
         raise StatesError("States.Timeout", None)
-    ok, value = outcome[0]
-    if ok:
-        return value
-    raise value
+    return job.result()
 
 
 # -- error handling ---------------------------------------------------------------------------

@@ -159,10 +159,11 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
     jobs = []
     selector = state.selector
     for index, item in enumerate(items):
-        item_context = {**context, "Map": {"Item": {"Index": index, "Value": item}}}
-        item_input = item if selector is None else flow.item_input(scope, selector, effective, item_context)
+        entry = {"Item": {"Index": index, "Value": item}}
+        item_input = item if selector is None else flow.item_input(scope, selector, effective,
+                                                                   {**context, "Map": entry})
         # $$.Map.Item stays visible inside the iteration, as in AWS's context object.
-        jobs.append((state.processor, item_input, {**run.context, "Map": item_context["Map"]}))
+        jobs.append((state.processor, item_input, {**run.context, "Map": entry}))
     if state.batcher is not None:
         jobs = _batches(state, [job[1] for job in jobs], state.batcher, scope, run.context)
     events = run.events

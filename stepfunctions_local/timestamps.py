@@ -8,8 +8,9 @@ from datetime import datetime
 # RFC 3339 profile of ISO-8601 that ASL requires: a date, an uppercase T, a time, a zone.
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
-# Every state entry writes EnteredTime; formatting the whole second once per second keeps that cheap.
-_last_second: tuple[int, str] = (-1, "")
+# Every state entry writes EnteredTime; formatting each millisecond once keeps that cheap (a Map
+# iteration of a Pass state takes a few microseconds, so hundreds of entries share one).
+_last_millisecond: tuple[int, str] = (-1, "")
 
 
 def parse_timestamp(text: str) -> float | None:
@@ -24,10 +25,11 @@ def parse_timestamp(text: str) -> float | None:
 
 def format_timestamp(seconds: float) -> str:
     """``2024-01-31T12:00:00.123Z`` (milliseconds, UTC), as in the context object."""
-    global _last_second
-    whole, millis = divmod(round(seconds * 1000), 1000)
-    cached = _last_second
-    if cached[0] != whole:
-        cached = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
-        _last_second = cached
-    return f"{cached[1]}.{millis:03d}Z"
+    global _last_millisecond
+    total = round(seconds * 1000)
+    cached = _last_millisecond
+    if cached[0] != total:
+        whole, millis = divmod(total, 1000)
+        cached = (total, f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(whole))}.{millis:03d}Z")
+        _last_millisecond = cached
+    return cached[1]

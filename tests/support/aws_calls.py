@@ -151,9 +151,13 @@ def _index_code(
 
 
 def _imported_names(tree: ast.Module, known_modules: set[str]) -> dict[str, str]:
-    """Local name -> qualified name, for names bound to the project's modules and functions."""
+    """Local name -> qualified name, for names bound to the project's modules and functions.
+
+    Imports anywhere in the module count: a handler may import its modules on first use (app.py
+    does, to keep every function's cold start short).
+    """
     aliases: dict[str, str] = {}
-    for node in tree.body:
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 qualified = f"{node.module}.{alias.name}"
