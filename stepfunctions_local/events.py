@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .exceptions import StatesError
+from .history import History
 from .types import HistoryRecorder
 
 _STATES_PREFIX = "arn:aws:states:::"
@@ -45,24 +46,91 @@ def is_lambda_function_arn(resource: str) -> bool:
     return len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function"
 
 
+class _Suffixed(dict):
+    """``state type -> state type + suffix``, made once per type (every state entered and exited needs one)."""
+
+    def __init__(self, suffix: str) -> None:
+        super().__init__()
+        self.suffix = suffix
+
+    def __missing__(self, state_type: str) -> str:
+        value = self[state_type] = state_type + self.suffix
+        return value
+
+
+_ENTERED = _Suffixed("StateEntered")
+_EXITED = _Suffixed("StateExited")
+
+
+# Details made when the event is read, for a history recording without its lock (history.py):
+def _entered(name: str, input: Any) -> dict:
+    return {"name": name, "input": _json(input), "inputDetails": _NOT_TRUNCATED}
+
+
+def _exited(name: str, output: Any, assigned: dict | None) -> dict:
+    details: dict[str, Any] = {"name": name, "output": _json(output), "outputDetails": _NOT_TRUNCATED}
+    if assigned:
+        details["assignedVariables"] = {key: _json(value) for key, value in assigned.items()}
+        details["assignedVariablesDetails"] = _NOT_TRUNCATED
+    return details
+
+
+def _lambda_scheduled(resource: str, parameters: Any, timeout: float | None) -> dict:
+    details: dict[str, Any] = {"resource": resource, "input": _json(parameters), "inputDetails": _NOT_TRUNCATED}
+    if timeout is not None:
+        details["timeoutInSeconds"] = int(timeout)
+    return details
+
+
+def _task_scheduled(kind: str, action: str, region: str, parameters: Any, timeout: float | None,
+                    heartbeat: float | None) -> dict:
+    details: dict[str, Any] = {"resourceType": kind, "resource": action, "region": region,
+                               "parameters": _json(parameters)}
+    if timeout is not None:
+        details["timeoutInSeconds"] = int(timeout)
+    if heartbeat is not None:
+        details["heartbeatInSeconds"] = int(heartbeat)
+    return details
+
+
+def _output(output: Any) -> dict:
+    return {"output": _json(output), "outputDetails": _NOT_TRUNCATED}
+
+
+def _task_output(kind: str, action: str, output: Any) -> dict:
+    return {"resourceType": kind, "resource": action, "output": _json(output), "outputDetails": _NOT_TRUNCATED}
+
+
 class Events:
     """Wraps a HistoryRecorder; with none, only hands out ids (for AWS's "entered at the event id #n").
 
     The execution's own Events follows the recorder's order; ``branch(start)`` gives a Parallel branch
     or Map iteration its own chain, whose first event points at ``start`` as in AWS's histories.
+    A lock-free ``History`` (an Express execution nobody is told about event by event) gets tuples
+    appended directly, their details made only when read: no JSON text, dict or datetime while the
+    execution runs. Its states' outputs are then checked against the 256 KiB quota as an
+    unrecorded execution's are (Task results, and the execution's output), not at each exit.
     """
 
     def __init__(self, recorder: HistoryRecorder | None, region: str, ids: Iterator[int] | None = None,
                  last: int | None = None) -> None:
         self.recorder = recorder
         self.region = region
-        self._ids = ids if ids is not None else itertools.count(2)  # event 1 is ExecutionStarted
+        deferred = isinstance(recorder, History) and recorder.lock_free
+        self._append = recorder.entries.append if deferred else None
+        self._now = recorder.now if deferred else None
+        if deferred:
+            self._ids = recorder.ids
+        else:
+            self._ids = ids if ids is not None else itertools.count(2)  # event 1 is ExecutionStarted
         self.last = last
 
     def branch(self, start: int) -> Events:
         return Events(self.recorder, self.region, self._ids, start)
 
     def add(self, event_type: str, key: str | None = None, details: dict | None = None) -> int:
+        if self._append is not None:
+            return self._defer(event_type, key, None, details)
         if self.recorder is None:
             event_id = next(self._ids)
         elif self.last is None:
@@ -73,20 +141,36 @@ class Events:
             self.last = event_id
         return event_id
 
+    def _defer(self, event_type: str, key: str | None, render: Callable[..., dict] | None, args: Any) -> int:
+        """Append to a lock-free History: its id, the one before, the time, and how to make the details."""
+        event_id = next(self._ids)
+        last = self.last
+        if last is None:
+            previous = 0 if event_id <= 2 else event_id - 1
+        else:
+            previous = last
+            self.last = event_id
+        self._append((event_id, previous, self._now(), event_type, key, render, args))
+        return event_id
+
     def entered(self, state_type: str, name: str, input: Any) -> int:
         if self.recorder is None:  # ``add("")`` inlined: every state entered and exited pays for it
             event_id = next(self._ids)
             if self.last is not None:
                 self.last = event_id
             return event_id
-        return self.add(f"{state_type}StateEntered", "stateEnteredEventDetails",
-                        {"name": name, "input": _json(input), "inputDetails": _NOT_TRUNCATED})
+        if self._append is not None:
+            return self._defer(_ENTERED[state_type], "stateEnteredEventDetails", _entered, (name, input))
+        return self.add(_ENTERED[state_type], "stateEnteredEventDetails", _entered(name, input))
 
     def exited(self, state_type: str, name: str, output: Any, assigned: dict | None) -> None:
         if self.recorder is None:
             event_id = next(self._ids)
             if self.last is not None:
                 self.last = event_id
+            return
+        if self._append is not None:
+            self._defer(_EXITED[state_type], "stateExitedEventDetails", _exited, (name, output, assigned))
             return
         text = _json(output)
         if too_large(text):  # AWS-recorded: the execution fails without the state's Exited event
@@ -95,7 +179,7 @@ class Events:
         if assigned:
             details["assignedVariables"] = {key: _json(value) for key, value in assigned.items()}
             details["assignedVariablesDetails"] = _NOT_TRUNCATED
-        self.add(f"{state_type}StateExited", "stateExitedEventDetails", details)
+        self.add(_EXITED[state_type], "stateExitedEventDetails", details)
 
     def evaluation_failed(self, state_name: str, error: Any) -> None:
         """A JSONata expression failed: error, cause, the field (location) and the state."""
@@ -107,19 +191,13 @@ class Events:
             self.add(""), self.add("")
             return
         if is_lambda_function_arn(resource):
-            details: dict[str, Any] = {"resource": resource, "input": _json(parameters), "inputDetails": _NOT_TRUNCATED}
-            if timeout is not None:
-                details["timeoutInSeconds"] = int(timeout)
-            self.add("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+            self._record("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", _lambda_scheduled,
+                         (resource, parameters, timeout))
             self.add("LambdaFunctionStarted")
             return
         kind, action = resource_type(resource)
-        details = {"resourceType": kind, "resource": action, "region": self.region, "parameters": _json(parameters)}
-        if timeout is not None:
-            details["timeoutInSeconds"] = int(timeout)
-        if heartbeat is not None:
-            details["heartbeatInSeconds"] = int(heartbeat)
-        self.add("TaskScheduled", "taskScheduledEventDetails", details)
+        self._record("TaskScheduled", "taskScheduledEventDetails", _task_scheduled,
+                     (kind, action, self.region, parameters, timeout, heartbeat))
         self.add("TaskStarted", "taskStartedEventDetails", {"resourceType": kind, "resource": action})
 
     def task_submitted(self, resource: str, output: Any) -> None:
@@ -128,21 +206,24 @@ class Events:
             self.add("")
             return
         kind, action = resource_type(resource)
-        self.add("TaskSubmitted", "taskSubmittedEventDetails",
-                 {"resourceType": kind, "resource": action, "output": _json(output), "outputDetails": _NOT_TRUNCATED})
+        self._record("TaskSubmitted", "taskSubmittedEventDetails", _task_output, (kind, action, output))
 
     def task_succeeded(self, resource: str, output: Any) -> None:
         if self.recorder is None:
             self.add("")
             return
         if is_lambda_function_arn(resource):
-            self.add("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
-                              {"output": _json(output), "outputDetails": _NOT_TRUNCATED})
+            self._record("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", _output, (output,))
             return
         kind, action = resource_type(resource)
-        self.add("TaskSucceeded", "taskSucceededEventDetails",
-                          {"resourceType": kind, "resource": action, "output": _json(output),
-                           "outputDetails": _NOT_TRUNCATED})
+        self._record("TaskSucceeded", "taskSucceededEventDetails", _task_output, (kind, action, output))
+
+    def _record(self, event_type: str, key: str, render: Callable[..., dict], args: tuple) -> None:
+        """Details with JSON texts: made now for a recorder, when read for a lock-free History."""
+        if self._append is not None:
+            self._defer(event_type, key, render, args)
+        else:
+            self.add(event_type, key, render(*args))
 
     def task_failed(self, resource: str, error: str, cause: str | None, timed_out: bool) -> None:
         if self.recorder is None:

@@ -6,13 +6,21 @@ execution (Standard and Express, sync and async, nested ones too), from the exec
 ``execution_finished`` once the status is final. An observer that raises is logged and skipped;
 the execution and every API answer go on as if it were not there. With no observer registered
 nothing is built for them (Express executions keep no history then).
+
+An observer may also say which events it wants ``history_event`` for, per execution, right after
+``execution_started``: ``history_event_types(record)`` answers a collection of event types (empty:
+none; it reads ``record.events`` when it needs them) or None (every event, as without the method).
+An Express execution no observer wants events of records them without a lock or a dict per event
+(history.py): observing it costs little more than not observing it.
 """
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from typing import Protocol
 
+from .history import Listener
 from .records import Execution
 
 logger = logging.getLogger(__name__)
@@ -43,9 +51,27 @@ class Observers:
         for observer in self._observers:
             self._call(observer, "execution_started", record)
 
-    def event(self, record: Execution, event: dict) -> None:
+    def listener(self, record: Execution) -> tuple[Listener | None, Collection[str] | None]:
+        """What tells the observers about ``record``'s events, and the event types it wants (None: all).
+
+        ``(None, ())`` when no observer wants any event of it one by one.
+        """
+        told: list[tuple[ExecutionObserver, Collection[str] | None]] = []
         for observer in self._observers:
-            self._call(observer, "history_event", record, event)
+            wanted = _wanted(observer, record)
+            if wanted is None or wanted:
+                told.append((observer, wanted))
+        if not told:
+            return None, ()
+        types = None if any(wanted is None for _, wanted in told) else frozenset().union(*(w for _, w in told))
+        call = self._call
+
+        def listener(event: dict) -> None:
+            for observer, wanted in told:
+                if wanted is None or event["type"] in wanted:
+                    call(observer, "history_event", record, event)
+
+        return listener, types
 
     def finished(self, record: Execution) -> None:
         for observer in self._observers:
@@ -59,3 +85,16 @@ class Observers:
             # the error's type only: its text may hold execution data
             logger.warning("execution observer %s.%s failed: %s", type(observer).__name__, method,
                            type(error).__name__)
+
+
+def _wanted(observer: ExecutionObserver, record: Execution) -> Collection[str] | None:
+    """The observer's ``history_event_types(record)``; None (every event) without it or when it fails."""
+    ask = getattr(observer, "history_event_types", None)
+    if ask is None:
+        return None
+    try:
+        return ask(record)
+    except Exception as error:  # noqa: BLE001 - as any observer call: logged, and the observer gets every event
+        logger.warning("execution observer %s.history_event_types failed: %s", type(observer).__name__,
+                       type(error).__name__)
+        return None

@@ -97,6 +97,9 @@ class _Finished:
     def execution_started(self, record: Any) -> None:
         pass
 
+    def history_event_types(self, record: Any) -> tuple[str, ...]:
+        return ()  # the history is read once the execution finished
+
     def history_event(self, record: Any, event: dict) -> None:
         pass
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..api_errors import ApiError
 from ..events import data_limit_exceeded, too_large
-from ..history import History, Listener, to_datetime
+from ..history import History, to_datetime
 from ..interpreter import ExecutionResult, Machine
 from ..map_runs import MapRuns
 from ..mocking import UnknownTestCase, require_test_case
@@ -77,7 +77,7 @@ class ExecutionsApi:
         arn = self._arns.execution(sm.name, name)
         record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case,
                            version_arn=version_arn, alias_arn=alias_arn, progress=Progress())
-        record.history = History(self._clock, self._listener(record))
+        record.history = History(self._clock)
         with self._store.lock:
             existing = self._store.executions.get(arn)
             if existing is not None:
@@ -107,21 +107,13 @@ class ExecutionsApi:
         arn = self._arns.express_execution(sm.name, name)
         start = self._clock.now()
         record = self._express_record(sm, arn, name, text, start, test_case)
-        if record is None:  # nobody observes or intercepts: nothing to record
-            result = self._run(sm, sm.machine, arn, name, value, start, None)
-        else:
-            result = self._run_express(sm, record, arn, name, value, start)
+        result, output_text = self._run_express(sm, record, arn, name, value, start)
         stop = self._clock.now()
         response: dict[str, Any] = {
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
             "startDate": to_datetime(start), "stopDate": to_datetime(stop), "status": result.status,
         }
-        output_text = dump(result.output) if result.status == "SUCCEEDED" else ""
-        if too_large(output_text):  # no history recorded each state's exit: the last one is checked here
-            failure = data_limit_exceeded(result.last_state or "")
-            response["status"] = "FAILED"
-            response.update(error_cause(failure.error, failure.cause))
-        elif result.status == "SUCCEEDED":
+        if result.status == "SUCCEEDED":
             response.update(data("output", output_text, includedData))
         else:
             response.update(error_cause(result.error, result.cause))
@@ -309,25 +301,22 @@ class ExecutionsApi:
                 raise ApiError("InvalidName", error.message) from None
         return sm, test_case or None, version_arn, alias_arn
 
-    def _listener(self, record: Execution) -> Listener | None:
-        if not self._observers.active:
-            return None
-        observers = self._observers
-        return lambda event: observers.event(record, event)
-
     def _express_record(self, sm: StateMachine, arn: str, name: str, text: str, start: float,
                         test_case: str | None) -> Execution | None:
         """A record only for observers or a task interceptor: an Express execution otherwise keeps none."""
         if not self._observers.active and self._tasks.interceptor is None:
             return None
         record = Execution(arn, name, sm, text, to_datetime(start), sm.definition, sm.machine, test_case=test_case)
-        if self._observers.active:
-            record.history = History(self._clock, self._listener(record))
+        if self._observers.active:  # no lock and no dict per event unless an observer wants them one by one
+            record.history = History(self._clock, lock_free=True)
         return record
 
     def _begin(self, record: Execution) -> None:
         if self._observers.active:
             self._observers.started(record)
+            listener, event_types = self._observers.listener(record)
+            if listener is not None and record.history is not None:
+                record.history.tell(listener, event_types)
         if record.history is not None:
             record.history.add("ExecutionStarted", "executionStartedEventDetails", {
                 "input": record.input, "inputDetails": {"truncated": False}, "roleArn": record.state_machine.role_arn})
@@ -349,16 +338,27 @@ class ExecutionsApi:
                            map_runs=self._map_runs)
 
     def _run_express(self, sm: StateMachine, record: Execution | None, arn: str, name: str, value: Any,
-                     start: float) -> ExecutionResult:
-        if record is None:
-            return self._run(sm, sm.machine, arn, name, value, start, None)
-        self._begin(record)
+                     start: float) -> tuple[ExecutionResult, str]:
+        """Run to the end (``record`` None: nobody observes or intercepts, nothing is recorded); the result and
+        its output's JSON text ("" unless SUCCEEDED)."""
+        if record is not None:
+            self._begin(record)
         result = self._run(sm, sm.machine, arn, name, value, start, record)
-        self._finish(record, result.status, output=result.output, error=result.error, cause=result.cause)
-        record.done.set()
-        if self._observers.active:
-            self._observers.finished(record)
-        return result
+        output_text = ""
+        if result.status == "SUCCEEDED":
+            output_text = dump(result.output)
+            # without a recorded exit per state (history.py's lock-free recording, or none) the last is checked here
+            if too_large(output_text):
+                failure = data_limit_exceeded(result.last_state or "")
+                result, output_text = ExecutionResult("FAILED", error=failure.error, cause=failure.cause), ""
+                if record is not None and record.history is not None:
+                    record.history.withdraw_last()  # AWS writes no Exited event for that state
+        if record is not None:
+            self._finish(record, result.status, output=output_text, error=result.error, cause=result.cause)
+            record.done.set()
+            if self._observers.active:
+                self._observers.finished(record)
+        return result, output_text
 
     def _start_worker(self, record: Execution, value: Any) -> None:
         record.worker = threading.Thread(target=self._run_standard, args=(record, value), name=f"sfn-{record.name}",
@@ -369,7 +369,8 @@ class ExecutionsApi:
         try:
             result = self._run(record.state_machine, record.machine, record.arn, record.name, value,
                                record.started.timestamp(), record)
-            status, output, error, cause = result.status, result.output, result.error, result.cause
+            status, error, cause = result.status, result.error, result.cause
+            output = dump(result.output) if status == "SUCCEEDED" else None
         except Exception as unexpected:  # a bug must not leave the execution RUNNING forever
             status, output, error, cause = "FAILED", None, "States.Runtime", repr(unexpected)
         with self._store.lock:
@@ -380,12 +381,13 @@ class ExecutionsApi:
         if finishing and self._observers.active:
             self._observers.finished(record)
 
-    def _finish(self, record: Execution, status: str, *, output: Any = None,
+    def _finish(self, record: Execution, status: str, *, output: str | None = None,
                 error: str | None = None, cause: str | None = None) -> None:
+        """``output``: the JSON text of a SUCCEEDED execution's output."""
         record.status, record.error, record.cause = status, error, cause
         record.stopped = to_datetime(self._clock.now())
         if status == "SUCCEEDED":
-            record.output = dump(output)
+            record.output = output
             if record.history is not None:
                 record.history.close("ExecutionSucceeded", "executionSucceededEventDetails", {
                     "output": record.output, "outputDetails": {"truncated": False}})

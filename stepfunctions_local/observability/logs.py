@@ -10,6 +10,7 @@ Which event types each level writes follows the developer guide's "Log levels" t
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime, timezone
 from typing import Any, TypedDict
 
@@ -23,6 +24,7 @@ ERROR_TYPES = FATAL_TYPES | {
     "ParallelStateAborted", "ParallelStateFailed", "TaskFailed", "TaskStartFailed", "TaskStateAborted",
     "TaskSubmitFailed", "TaskTimedOut", "WaitStateAborted",
 }
+LEVEL_TYPES: dict[str, frozenset[str] | None] = {"ALL": None, "ERROR": ERROR_TYPES, "FATAL": FATAL_TYPES}
 _DATA_FIELDS = ("input", "output", "parameters")
 _PUT_LIMIT = 1000
 
@@ -105,6 +107,12 @@ class LogPublisher:
 
     def started(self, record: ExecutionRecord) -> None:
         """Events come one by one through ``event``."""
+
+    def event_types(self, record: ExecutionRecord) -> Collection[str] | None:
+        """Only the events the machine's log level writes are made into dicts and sent here."""
+        if log_group(record.logging) is None:
+            return frozenset()
+        return LEVEL_TYPES.get(record.logging.get("level", "OFF"), frozenset())
 
     def event(self, record: ExecutionRecord, event: dict) -> None:
         group = log_group(record.logging)

@@ -69,6 +69,9 @@ class MetricsPublisher:
     def event(self, record: ExecutionRecord, event: dict) -> None:
         """Metrics are per execution, not per event."""
 
+    def event_types(self, record: ExecutionRecord) -> frozenset[str]:
+        return frozenset()  # ``event`` is never needed
+
     def finished(self, record: ExecutionRecord) -> None:
         if record.status in _FINAL_METRIC:
             for datum in finished_metrics(record):

@@ -2,11 +2,14 @@
 
 Registered with ``Runtime.add_observer`` (see stepfunctions_local/README.md, "Extension points");
 the sinks (the store, the metrics and log publishers, the terminal summary) only ever see
-ExecutionRecords, never the runtime's own objects.
+ExecutionRecords, never the runtime's own objects. A sink may say which events it wants one by
+one (``event_types``); a record's ``events`` are made from the runtime's history when read, so a
+sink that wants none (the store, metrics, the terminal summary) costs an execution no event dicts.
 """
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Protocol
 
 from stepfunctions_local.observability.records import ExecutionRecord
@@ -23,13 +26,17 @@ class Sink(Protocol):
 
     def finished(self, record: ExecutionRecord) -> None: ...
 
+    # Optional: ``event_types(record) -> Collection[str] | None``, the event types ``event`` is called for
+    # (empty: none; None, or no such method: every one), asked once per execution after ``started``.
+
 
 class RecordingObserver:
     """Implements the runtime's ExecutionObserver protocol (stepfunctions_local/observers.py)."""
 
     def __init__(self, *sinks: Sink) -> None:
         self.sinks = sinks
-        self._running: dict[str, ExecutionRecord] = {}
+        # arn -> the record and the sinks told about its events one by one, with the types each wants
+        self._running: dict[str, tuple[ExecutionRecord, list[tuple[Sink, Collection[str] | None]]]] = {}
         self._lock = threading.Lock()
 
     def add(self, *sinks: Sink) -> None:
@@ -41,26 +48,44 @@ class RecordingObserver:
         record = ExecutionRecord(
             arn=execution.arn, name=execution.name, state_machine_arn=execution.state_machine_arn,
             state_machine_name=execution.state_machine_name, type=execution.state_machine_type,
-            definition=execution.definition, logging=dict(execution.logging_configuration),
-            input=execution.input, started=execution.started.timestamp())
-        with self._lock:
-            self._running[record.arn] = record
-        for sink in self.sinks:
+            definition=execution.definition, logging=execution.logging_configuration,
+            input=execution.input, started=execution.started.timestamp(), source=execution.history)
+        sinks = self.sinks
+        told = []
+        for sink in sinks:
             sink.started(record)
+        for sink in sinks:
+            ask = getattr(sink, "event_types", None)
+            wanted = None if ask is None else ask(record)
+            if wanted is None or wanted:
+                told.append((sink, wanted))
+        with self._lock:
+            self._running[record.arn] = (record, told)
+
+    def history_event_types(self, execution: Execution) -> Collection[str] | None:
+        running = self._running.get(execution.arn)
+        if running is None:
+            return ()
+        told = running[1]
+        if any(wanted is None for _, wanted in told):
+            return None
+        return frozenset().union(*(wanted for _, wanted in told))
 
     def history_event(self, execution: Execution, event: dict) -> None:
-        record = self._running.get(execution.arn)
-        if record is None:  # started before this observer was added
+        running = self._running.get(execution.arn)
+        if running is None:  # started before this observer was added
             return
-        record.events.append(event)  # atomic under the GIL; readers take a copy
-        for sink in self.sinks:
-            sink.event(record, event)
+        record, told = running
+        for sink, wanted in told:
+            if wanted is None or event["type"] in wanted:
+                sink.event(record, event)
 
     def execution_finished(self, execution: Execution) -> None:
         with self._lock:
-            record = self._running.pop(execution.arn, None)
-        if record is None:
+            running = self._running.pop(execution.arn, None)
+        if running is None:
             return
+        record = running[0]
         record.status, record.output = execution.status, execution.output
         record.error, record.cause = execution.error, execution.cause
         record.stopped = execution.stopped.timestamp() if execution.stopped is not None else None

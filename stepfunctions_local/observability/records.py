@@ -12,7 +12,7 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_MAX_EXECUTIONS = 1000
 MAX_EXECUTIONS_VARIABLE = "SFN_LOCAL_MAX_EXECUTIONS"
@@ -21,9 +21,22 @@ _MINUTES_KEPT = 24 * 60
 FINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
 
+class EventSource(Protocol):
+    """Where a record's events come from: the runtime's history of the execution (history.History)."""
+
+    def snapshot(self) -> list[dict]:
+        """Every event so far, in id order, as GetExecutionHistory's dicts."""
+
+    def types(self) -> list[str]:
+        """Their types, in id order, without making the dicts."""
+
+
 @dataclass
 class ExecutionRecord:
-    """One execution as the console shows it; times are epoch seconds."""
+    """One execution as the console shows it; times are epoch seconds.
+
+    ``events`` are made from ``source`` when read (the runtime records them compactly, history.py).
+    """
 
     arn: str
     name: str
@@ -40,7 +53,12 @@ class ExecutionRecord:
     output: str | None = None
     error: str | None = None
     cause: str | None = None
-    events: list[dict] = field(default_factory=list)
+    source: EventSource | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def events(self) -> list[dict]:
+        """The execution's history events so far (a new list)."""
+        return self.source.snapshot() if self.source is not None else []
 
     @property
     def duration_ms(self) -> float | None:
@@ -60,7 +78,8 @@ class ExecutionRecord:
 
     @property
     def states_run(self) -> int:
-        return sum(1 for event in self.events if event["type"].endswith("StateEntered"))
+        types = self.source.types() if self.source is not None else []
+        return sum(1 for event_type in types if event_type.endswith("StateEntered"))
 
 
 @dataclass
@@ -119,7 +138,10 @@ class ExecutionStore:
             self._bump()
 
     def event(self, record: ExecutionRecord, event: dict) -> None:
-        """The observer already added it to ``record.events``."""
+        """Not called: ``record.events`` reads them when the console asks."""
+
+    def event_types(self, record: ExecutionRecord) -> frozenset[str]:
+        return frozenset()
 
     def finished(self, record: ExecutionRecord) -> None:
         with self._changed:

@@ -24,5 +24,8 @@ class TerminalSummary:
     def event(self, record: ExecutionRecord, event: dict) -> None:
         """Only finished executions are reported."""
 
+    def event_types(self, record: ExecutionRecord) -> frozenset[str]:
+        return frozenset()  # ``event`` is never needed
+
     def finished(self, record: ExecutionRecord) -> None:
         logger.info("%s", summary_line(record))
