@@ -49,7 +49,10 @@ class Observers:
 
     def started(self, record: Execution) -> None:
         for observer in self._observers:
-            self._call(observer, "execution_started", record)
+            try:
+                observer.execution_started(record)
+            except Exception as error:  # noqa: BLE001 - an observer must never break an execution
+                _failed(observer, "execution_started", error)
 
     def listener(self, record: Execution) -> tuple[Listener | None, Collection[str] | None]:
         """What tells the observers about ``record``'s events, and the event types it wants (None: all).
@@ -64,27 +67,22 @@ class Observers:
         if not told:
             return None, ()
         types = None if any(wanted is None for _, wanted in told) else frozenset().union(*(w for _, w in told))
-        call = self._call
-
         def listener(event: dict) -> None:
             for observer, wanted in told:
                 if wanted is None or event["type"] in wanted:
-                    call(observer, "history_event", record, event)
+                    try:
+                        observer.history_event(record, event)
+                    except Exception as error:  # noqa: BLE001 - an observer must never break an execution
+                        _failed(observer, "history_event", error)
 
         return listener, types
 
     def finished(self, record: Execution) -> None:
         for observer in self._observers:
-            self._call(observer, "execution_finished", record)
-
-    @staticmethod
-    def _call(observer: ExecutionObserver, method: str, *args: object) -> None:
-        try:
-            getattr(observer, method)(*args)
-        except Exception as error:  # noqa: BLE001 - an observer must never break an execution
-            # the error's type only: its text may hold execution data
-            logger.warning("execution observer %s.%s failed: %s", type(observer).__name__, method,
-                           type(error).__name__)
+            try:
+                observer.execution_finished(record)
+            except Exception as error:  # noqa: BLE001 - an observer must never break an execution
+                _failed(observer, "execution_finished", error)
 
 
 def _wanted(observer: ExecutionObserver, record: Execution) -> Collection[str] | None:
@@ -95,6 +93,10 @@ def _wanted(observer: ExecutionObserver, record: Execution) -> Collection[str] |
     try:
         return ask(record)
     except Exception as error:  # noqa: BLE001 - as any observer call: logged, and the observer gets every event
-        logger.warning("execution observer %s.history_event_types failed: %s", type(observer).__name__,
-                       type(error).__name__)
+        _failed(observer, "history_event_types", error)
         return None
+
+
+def _failed(observer: ExecutionObserver, method: str, error: Exception) -> None:
+    # the error's type only: its text may hold execution data
+    logger.warning("execution observer %s.%s failed: %s", type(observer).__name__, method, type(error).__name__)

@@ -82,8 +82,9 @@ class Execution:
     test_case: str | None = None  # from StartExecution on "<stateMachineArn>#<TestCaseName>"
     version_arn: str | None = None  # started on a version, or on an alias that routed to it
     alias_arn: str | None = None  # started on an alias
-    stop_requested: threading.Event = field(default_factory=threading.Event)
-    done: threading.Event = field(default_factory=threading.Event)
+    # Standard only (None for Express, which nothing can stop or wait for through the API)
+    stop_requested: threading.Event | None = None
+    done: threading.Event | None = None
     status: str = "RUNNING"
     stopped: datetime | None = None
     output: str | None = None

@@ -76,7 +76,8 @@ class ExecutionsApi:
             return {"executionArn": arn, "startDate": started}
         arn = self._arns.execution(sm.name, name)
         record = Execution(arn, name, sm, text, started, sm.definition, sm.machine, test_case=test_case,
-                           version_arn=version_arn, alias_arn=alias_arn, progress=Progress())
+                           version_arn=version_arn, alias_arn=alias_arn, progress=Progress(),
+                           stop_requested=threading.Event(), done=threading.Event())
         record.history = History(self._clock)
         with self._store.lock:
             existing = self._store.executions.get(arn)
@@ -111,7 +112,8 @@ class ExecutionsApi:
         stop = self._clock.now()
         response: dict[str, Any] = {
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
-            "startDate": to_datetime(start), "stopDate": to_datetime(stop), "status": result.status,
+            "startDate": to_datetime(start) if record is None else record.started,
+            "stopDate": to_datetime(stop) if record is None else record.stopped, "status": result.status,
         }
         if result.status == "SUCCEEDED":
             response.update(data("output", output_text, includedData))
@@ -181,8 +183,8 @@ class ExecutionsApi:
                 while len(record.redrive_tokens) > CLIENT_TOKENS_KEPT:
                     record.redrive_tokens.pop(next(iter(record.redrive_tokens)))
             record.status, record.stopped, record.output, record.error, record.cause = "RUNNING", None, None, None, None
-            record.stop_requested.clear()
-            record.done.clear()
+            _standard(record.stop_requested).clear()
+            _standard(record.done).clear()
             if record.history is not None:
                 record.history.reopen("ExecutionRedriven", "executionRedrivenEventDetails",
                                       {"redriveCount": record.redrive_count})
@@ -261,7 +263,7 @@ class ExecutionsApi:
             stopping = record.status == "RUNNING"
             if stopping:
                 self._finish(record, "ABORTED", error=error, cause=cause)
-                record.stop_requested.set()
+                _standard(record.stop_requested).set()
             stopped = record.stopped
         if stopping and self._observers.active:
             self._observers.finished(record)
@@ -269,7 +271,7 @@ class ExecutionsApi:
 
     def wait_for(self, execution_arn: str, timeout: float | None = None) -> bool:
         """Block until a Standard execution is done (for nested ``.sync`` tasks and tests)."""
-        return execution(self._store, execution_arn).done.wait(timeout)
+        return _standard(execution(self._store, execution_arn).done).wait(timeout)
 
     def _not_redrivable(self, record: Execution) -> str | None:
         """Why RedriveExecution would refuse this execution (the documented redriveStatusReason), or None."""
@@ -355,7 +357,6 @@ class ExecutionsApi:
                     record.history.withdraw_last()  # AWS writes no Exited event for that state
         if record is not None:
             self._finish(record, result.status, output=output_text, error=result.error, cause=result.cause)
-            record.done.set()
             if self._observers.active:
                 self._observers.finished(record)
         return result, output_text
@@ -377,7 +378,7 @@ class ExecutionsApi:
             finishing = record.status == "RUNNING"
             if finishing:
                 self._finish(record, status, output=output, error=error, cause=cause)
-        record.done.set()
+        _standard(record.done).set()
         if finishing and self._observers.active:
             self._observers.finished(record)
 
@@ -394,8 +395,15 @@ class ExecutionsApi:
         elif record.history is not None:
             event = _FINAL_EVENTS[status]
             record.history.close(event, event[0].lower() + event[1:] + "EventDetails", error_cause(error, cause))
-        if status == "ABORTED":
-            record.done.set()
+        if status == "ABORTED":  # StopExecution (Standard)
+            _standard(record.done).set()
+
+
+def _standard(event: threading.Event | None) -> threading.Event:
+    """A Standard execution's ``stop_requested`` / ``done`` (an Express one has neither)."""
+    if event is None:
+        raise TypeError("only a Standard execution can be stopped or waited for")
+    return event
 
 
 def _iso(moment: datetime) -> str:

@@ -59,8 +59,7 @@ class RecordingObserver:
             wanted = None if ask is None else ask(record)
             if wanted is None or wanted:
                 told.append((sink, wanted))
-        with self._lock:
-            self._running[record.arn] = (record, told)
+        self._running[record.arn] = (record, told)  # one dict operation: atomic under the GIL
 
     def history_event_types(self, execution: Execution) -> Collection[str] | None:
         running = self._running.get(execution.arn)
@@ -81,8 +80,7 @@ class RecordingObserver:
                 sink.event(record, event)
 
     def execution_finished(self, execution: Execution) -> None:
-        with self._lock:
-            running = self._running.pop(execution.arn, None)
+        running = self._running.pop(execution.arn, None)
         if running is None:
             return
         record = running[0]

@@ -125,15 +125,18 @@ class ExecutionStore:
         self._minutes: dict[str, OrderedDict[int, MinuteCounts]] = {}
         self._changed = threading.Condition()
         self._traces: OrderedDict[str, str] = OrderedDict()  # trace headers of executions not seen yet
+        self._waiting = 0  # callers in wait_for_change: nobody to wake up (the usual case) costs nothing
         self.version = 0
 
     # -- what the runtime reports (see adapter.py) ---------------------------------------------
     def started(self, record: ExecutionRecord) -> None:
         with self._changed:
-            record.trace_header = self._traces.pop(record.arn, record.trace_header)
-            self._records[record.arn] = record
-            while len(self._records) > self.max_executions:
-                self._records.popitem(last=False)
+            if self._traces:
+                record.trace_header = self._traces.pop(record.arn, record.trace_header)
+            records = self._records
+            records[record.arn] = record
+            while len(records) > self.max_executions:
+                records.popitem(last=False)
             self._minute(record.state_machine_arn, record.started).started += 1
             self._bump()
 
@@ -146,14 +149,20 @@ class ExecutionStore:
     def finished(self, record: ExecutionRecord) -> None:
         with self._changed:
             counts = self._minute(record.state_machine_arn, record.stopped or record.started)
-            field_name = {"SUCCEEDED": "succeeded", "FAILED": "failed", "TIMED_OUT": "timed_out",
-                          "ABORTED": "aborted"}.get(record.status)
-            if field_name is not None:
-                setattr(counts, field_name, getattr(counts, field_name) + 1)
+            status = record.status
+            if status == "SUCCEEDED":
+                counts.succeeded += 1
+            elif status == "FAILED":
+                counts.failed += 1
+            elif status == "TIMED_OUT":
+                counts.timed_out += 1
+            elif status == "ABORTED":
+                counts.aborted += 1
             counts.finished += 1
             counts.duration_ms_total += record.duration_ms or 0.0
-            counts.billed_duration_ms_total += record.billed_duration_ms or 0
-            counts.billed_memory_mb_total += record.billed_memory_mb or 0
+            if record.type == "EXPRESS":
+                counts.billed_duration_ms_total += record.billed_duration_ms or 0
+                counts.billed_memory_mb_total += record.billed_memory_mb or 0
             self._bump()
 
     def note_trace(self, arn: str, trace_header: str) -> None:
@@ -190,16 +199,23 @@ class ExecutionStore:
     def wait_for_change(self, version: int, timeout: float) -> int:
         """Block until the version moves past ``version`` (or ``timeout`` seconds); the current version."""
         with self._changed:
-            self._changed.wait_for(lambda: self.version != version, timeout)
+            self._waiting += 1
+            try:
+                self._changed.wait_for(lambda: self.version != version, timeout)
+            finally:
+                self._waiting -= 1
             return self.version
 
     def _bump(self) -> None:
         self.version += 1
-        self._changed.notify_all()
+        if self._waiting:
+            self._changed.notify_all()
 
     def _minute(self, state_machine_arn: str, when: float) -> MinuteCounts:
         minute = int(when // 60 * 60)
-        minutes = self._minutes.setdefault(state_machine_arn, OrderedDict())
+        minutes = self._minutes.get(state_machine_arn)
+        if minutes is None:
+            minutes = self._minutes[state_machine_arn] = OrderedDict()
         counts = minutes.get(minute)
         if counts is None:
             counts = minutes[minute] = MinuteCounts(minute)

@@ -131,6 +131,100 @@ class TestExecutionObservers:
         assert (response["status"], response["output"]) == ("SUCCEEDED", "1")
 
 
+class FinishedOnly(Recorder):
+    """Wants no event one by one: reads ``record.events`` once the execution finished."""
+
+    def __init__(self, event_types=()) -> None:
+        super().__init__()
+        self.event_types = event_types
+        self.histories: list[list[dict]] = []
+        self.records: list = []
+
+    def history_event_types(self, record):
+        return self.event_types
+
+    def execution_finished(self, record):
+        self.histories.append(record.events)
+        self.records.append(record)
+        super().execution_finished(record)
+
+
+PARALLEL = definition({
+    "Split": {"Type": "Parallel", "Next": "Shape", "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"a": 1}, "End": True}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": LAMBDA, "End": True}}}]},
+    "Shape": {"Type": "Pass", "Parameters": {"first.$": "$[0].a"}, "Next": "Done"},
+    "Done": {"Type": "Succeed"}})
+
+
+class TestObserverEventTypes:
+    def test_history_read_at_the_end_equals_the_one_told_event_by_event(self, runtime, sfn, work):
+        # GIVEN one runtime whose observer is told every event, one whose observer reads the history at the end
+        told, other = Recorder(), runtime.__class__(clock=runtime.clock)
+        other.register_lambda("work", lambda event, context: {"real": True})
+        kept_per_event: list[dict] = []
+        told.history_event = lambda record, event: kept_per_event.append(event)
+        runtime.add_observer(told)
+        reader = FinishedOnly()
+        other.add_observer(reader)
+        # WHEN the same Express execution (a Parallel branch calling a Lambda) runs in both
+        for rt in (runtime, other):
+            arn = create(rt.client(), "flow", PARALLEL)
+            rt.client().start_sync_execution(stateMachineArn=arn, name="same", input='{"in": "é"}')
+        # THEN both histories have the same events, ids, links and details (only the ARN's uuid and times differ)
+        [read] = reader.histories
+
+        def shape(events):
+            return [{k: v for k, v in event.items() if k != "timestamp"} for event in events]
+
+        assert shape(read) == shape(kept_per_event)
+        assert [event["type"] for event in read][:3] == ["ExecutionStarted", "ParallelStateEntered",
+                                                         "ParallelStateStarted"]
+        assert read[-1]["executionSucceededEventDetails"] == {"output": '{"first":1}',
+                                                              "outputDetails": {"truncated": False}}
+
+    def test_the_same_event_dict_is_handed_out_each_time(self, runtime, sfn):
+        # GIVEN an observer reading the history at the end
+        reader = FinishedOnly()
+        runtime.add_observer(reader)
+        arn = create(sfn, "flow", definition({"Done": {"Type": "Pass", "End": True}}))
+        # WHEN an execution runs and its history is read twice
+        sfn.start_sync_execution(stateMachineArn=arn, input="{}")
+        # THEN the second read gives the very dicts of the first
+        [events] = reader.histories
+        again = reader.records[0].events
+        assert again == events and all(a is b for a, b in zip(again, events, strict=True))
+
+    def test_observer_is_told_only_the_event_types_it_wants(self, runtime, sfn):
+        # GIVEN an observer wanting failures only, and one wanting every event
+        failures, everything = FinishedOnly({"ExecutionFailed", "FailStateEntered"}), Recorder()
+        runtime.add_observer(failures)
+        runtime.add_observer(everything)
+        arn = create(sfn, "flow", definition({"Go": {"Type": "Pass", "Next": "Stop"},
+                                              "Stop": {"Type": "Fail", "Error": "E"}}))
+        # WHEN an execution fails
+        sfn.start_sync_execution(stateMachineArn=arn, name="x", input="{}")
+        # THEN the first was told of the failure events only, the second of all of them, in order
+        assert [call[2] for call in failures.calls if call[0] == "event"] == ["FailStateEntered", "ExecutionFailed"]
+        assert [call[2] for call in everything.calls if call[0] == "event"] == [
+            "ExecutionStarted", "PassStateEntered", "PassStateExited", "FailStateEntered", "ExecutionFailed"]
+        assert [event["type"] for event in failures.histories[0]] == [
+            "ExecutionStarted", "PassStateEntered", "PassStateExited", "FailStateEntered", "ExecutionFailed"]
+
+    def test_oversized_output_of_a_history_read_at_the_end_has_no_exit(self, runtime, sfn):
+        # GIVEN an observer reading the history at the end, and a last state over the 256 KiB quota
+        reader = FinishedOnly()
+        runtime.add_observer(reader)
+        arn = create(sfn, "flow", definition({"Big": {"Type": "Pass", "Result": "a" * 257 * 1024, "End": True}}))
+        # WHEN it runs
+        response = sfn.start_sync_execution(stateMachineArn=arn, input="{}")
+        # THEN it fails as AWS records it: no Exited event, the failure takes the next id
+        assert (response["status"], response["error"]) == ("FAILED", "States.DataLimitExceeded")
+        [events] = reader.histories
+        assert [(event["type"], event["id"]) for event in events] == [
+            ("ExecutionStarted", 1), ("PassStateEntered", 2), ("ExecutionFailed", 3)]
+
+
 class TestTaskInterceptor:
     def test_test_case_suffix_selects_the_machine_and_reaches_the_interceptor(self, runtime, sfn, work):
         # GIVEN an interceptor answering the "Call" state for test case "Happy"
