@@ -1,12 +1,17 @@
-"""The digest: one email listing every NEGATIVE ticket the per-minute email quota held back.
+"""The digest: one email listing every NEGATIVE ticket that no immediate email was confirmed for.
 
-A held-back ticket carries ``notificationStatus`` and ``digestStatus`` ``DIGEST`` (written by the
-workflow). ``digestStatus`` is the key of the tickets table's sparse index ``digest``: only
-tickets waiting for a digest have it, so a run reads those and nothing else. A run:
+Every NEGATIVE ticket carries ``digestStatus`` from the moment the workflow records it:
+``AWAITING_EMAIL`` until the workflow notes its immediate email. ``digestStatus`` is the key of the
+tickets table's sparse index ``digest``: only tickets that may still need the digest have it, so a
+run reads those and nothing else. The workflow then removes it (email sent), or sets it to
+``DIGEST`` (held back by the per-minute email quota, or the email failed: ``notificationError``
+says why). A ticket still ``AWAITING_EMAIL`` after ``stale_after`` belongs to an execution that
+stopped before noting its email (timed out, or crashed); the digest takes it over. A run:
 
-1. claims each waiting ticket with a conditional ``UpdateItem`` (``DIGEST`` -> ``DIGEST_SENDING``,
-   with the run's batch id and the claim time); a ticket another run claimed first fails the
-   condition and is left to that run, so two overlapping digests never list the same ticket;
+1. claims each ticket it takes with a conditional ``UpdateItem`` (``DIGEST``, or a stale
+   ``AWAITING_EMAIL``, -> ``DIGEST_SENDING``, with the run's batch id and the claim time); a
+   ticket another run (or its own workflow) marked first fails the condition and is left alone,
+   so two overlapping digests never list the same ticket;
 2. sends one email listing the claimed tickets (SES throttling retried with backoff);
 3. marks each ``SENT``, conditional on its batch id, and removes ``digestStatus`` (it leaves the
    index).
@@ -14,7 +19,8 @@ tickets waiting for a digest have it, so a run reads those and nothing else. A r
 Claim, then send, then mark: a failed send gives the claims back at once. A run that dies
 between sending and marking leaves its claims behind; a claim older than any live run can be
 (``stale_after``) is claimed again by a later run. So no ticket is ever left unnotified, and a
-ticket is listed twice only after such a crash, flagged in the second email as possibly repeated.
+ticket is emailed twice only after such a crash, or when an execution sent its immediate email and
+stopped before noting it; the digest flags both cases on the ticket.
 """
 from __future__ import annotations
 
@@ -40,6 +46,8 @@ from chalicelib.notifications import (
 )
 from chalicelib.observability import count, logger
 
+# Written by the workflow's record step on every NEGATIVE ticket, removed once its email is noted.
+AWAITING = "AWAITING_EMAIL"
 WAITING = "DIGEST"
 SENDING = "DIGEST_SENDING"
 SENT = "SENT"
@@ -51,7 +59,11 @@ MAX_TICKETS = 1000
 # A scheduled run has minutes, not the workflow's seconds, to get past SES throttling.
 DIGEST_BACKOFF = Backoff(attempts=6, first_delay=1.0, max_delay=8.0)
 # Twice the digest Lambda's timeout (.chalice/config.json): no live run holds a claim this old.
+# Also well past the longest an execution (TimeoutSeconds 25) plus a notifier it started (Lambda
+# timeout 10 s) can run, so no immediate email can still come for an AWAITING_EMAIL ticket this old.
 LONGEST_RUN_SECONDS = 120
+# notificationError of a ticket the digest took over from an execution that stopped.
+STATUS_UNKNOWN = "NotificationStatusUnknown"
 _deserialize = TypeDeserializer().deserialize
 
 
@@ -67,10 +79,17 @@ class DigestEntry:
     received_at: str
     # Claimed again from a run that died after sending: that run's email may have listed it.
     repeated: bool = False
+    # Why no immediate email was confirmed (the workflow's error name, or STATUS_UNKNOWN); None when held back.
+    error: str | None = None
 
     def lines(self) -> list[str]:
-        note = ["Note: an unfinished earlier digest may already have listed this ticket."] if self.repeated else []
-        return [f"Received: {self.received_at}", *note, *body_lines(self.notification)]
+        notes = ["Note: an unfinished earlier digest may already have listed this ticket."] if self.repeated else []
+        if self.error == STATUS_UNKNOWN:
+            notes.append("Note: notification status unknown: the workflow stopped before recording it, "
+                         "so an immediate email may also have named this ticket.")
+        elif self.error:
+            notes.append(f"Note: the immediate email was not confirmed ({self.error}); it is listed here instead.")
+        return [f"Received: {self.received_at}", *notes, *body_lines(self.notification)]
 
 
 def timestamp(epoch_seconds: float) -> str:
@@ -80,7 +99,7 @@ def timestamp(epoch_seconds: float) -> str:
 
 
 def stale_after() -> int:
-    """Seconds after which a claim belongs to a run that died."""
+    """Seconds after which a claim belongs to a run that died, and an AWAITING_EMAIL ticket to an execution."""
     return max(2 * settings.digest_interval_seconds(), LONGEST_RUN_SECONDS)
 
 
@@ -116,8 +135,9 @@ def digest_request(entries: list[DigestEntry], *, sender: str, admin: str) -> di
     total = len(entries)
     noun = "message" if total == 1 else "messages"
     lines = [
-        f"{total} NEGATIVE contact form {noun} arrived while immediate emails were paused "
-        f"(at most {settings.admin_emails_per_minute()} a minute are sent at once). Oldest first.",
+        f"{total} NEGATIVE contact form {noun} not emailed one by one: held back while immediate emails "
+        f"were paused (at most {settings.admin_emails_per_minute()} a minute are sent at once), or whose "
+        "immediate email was not confirmed (noted below). Oldest first.",
     ]
     for number, entry in enumerate(entries, start=1):
         lines += ["", f"=== {number} of {total} ===", *entry.lines()]
@@ -125,18 +145,20 @@ def digest_request(entries: list[DigestEntry], *, sender: str, admin: str) -> di
 
 
 def _claim(batch_id: str, *, claimed_at: str, stale_before: str) -> list[DigestEntry]:
-    """Claim stale claims first (they waited longest), then waiting tickets, within the size budget."""
+    """Claim stale claims first (they waited longest), then stale AWAITING_EMAIL tickets, then waiting ones,
+    within the size budget."""
     entries: list[DigestEntry] = []
     size = 0
     # Lazily: a run reads index pages only until it has its tickets.
     candidates = itertools.chain(
-        ((ticket_id, True) for ticket_id in _waiting(SENDING, before=stale_before)),
-        ((ticket_id, False) for ticket_id in _waiting(WAITING)),
+        ((ticket_id, SENDING, stale_before) for ticket_id in _waiting(SENDING, before=stale_before)),
+        ((ticket_id, AWAITING, stale_before) for ticket_id in _waiting(AWAITING, before=stale_before)),
+        ((ticket_id, WAITING, None) for ticket_id in _waiting(WAITING)),
     )
-    for ticket_id, repeated in candidates:
+    for ticket_id, status, before in candidates:
         if len(entries) >= MAX_TICKETS:
             break
-        item = _claim_one(ticket_id, batch_id, claimed_at, stale_before if repeated else None)
+        item = _claim_one(ticket_id, batch_id, claimed_at, status, before)
         if item is None:
             continue
         try:
@@ -145,7 +167,9 @@ def _claim(batch_id: str, *, claimed_at: str, stale_before: str) -> list[DigestE
             # Not a ticket the workflow wrote: say so on it, rather than claim it again forever.
             _mark_failed(ticket_id, batch_id, str(error))
             continue
-        entry = DigestEntry(notification, str(item.get("createdAt", "")), repeated)
+        error = item.get("notificationError")
+        entry = DigestEntry(notification, str(item.get("createdAt", "")), status == SENDING,
+                            error if isinstance(error, str) else None)
         size += len("\n".join(entry.lines()).encode("utf-8"))
         if size > MAX_BODY_BYTES and entries:
             _release(ticket_id, batch_id)
@@ -174,26 +198,26 @@ def _waiting(status: str, before: str | None = None) -> Iterator[str]:
 
 
 def _claim_one(
-    ticket_id: str, batch_id: str, claimed_at: str, stale_before: str | None
+    ticket_id: str, batch_id: str, claimed_at: str, status: str, stale_before: str | None
 ) -> dict[str, Any] | None:
-    """The claimed ticket, or None when it is no longer waiting (claimed or sent meanwhile)."""
-    if stale_before is None:
-        condition, values = "digestStatus = :waiting", {":waiting": {"S": WAITING}}
-    else:
-        condition = "digestStatus = :sending AND digestUpdatedAt < :before"
-        values = {":before": {"S": stale_before}}
+    """The claimed ticket, or None when it is no longer ``status`` (claimed, sent or noted meanwhile)."""
+    condition = "digestStatus = :from" + (" AND digestUpdatedAt < :before" if stale_before else "")
+    update = "SET notificationStatus = :sending, digestStatus = :sending, digestUpdatedAt = :now, digestBatch = :batch"
+    values = {
+        ":from": {"S": status}, ":sending": {"S": SENDING}, ":now": {"S": claimed_at}, ":batch": {"S": batch_id},
+        **({":before": {"S": stale_before}} if stale_before else {}),
+    }
+    if status == AWAITING:
+        # Kept on the ticket, so the note survives a release and says why the digest listed it.
+        update += ", notificationError = :unknown"
+        values[":unknown"] = {"S": STATUS_UNKNOWN}
     try:
         answer = aws.client("dynamodb").update_item(
             TableName=settings.tickets_table(),
             Key={"ticketId": {"S": ticket_id}},
-            UpdateExpression=(
-                "SET notificationStatus = :sending, digestStatus = :sending, "
-                "digestUpdatedAt = :now, digestBatch = :batch"
-            ),
+            UpdateExpression=update,
             ConditionExpression=condition,
-            ExpressionAttributeValues={
-                **values, ":sending": {"S": SENDING}, ":now": {"S": claimed_at}, ":batch": {"S": batch_id}
-            },
+            ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
         )
     except ClientError as error:

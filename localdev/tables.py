@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import names, settings
 
-# The sparse index the digest reads: only tickets waiting for a digest carry digestStatus.
+# The sparse index the digest reads: only NEGATIVE tickets whose email is not yet confirmed carry digestStatus.
 DIGEST_INDEX = {
     "IndexName": settings.DIGEST_INDEX,
     "KeySchema": [

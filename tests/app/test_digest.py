@@ -1,6 +1,7 @@
 """The scheduled digest: every held-back ticket in exactly one email, even when runs overlap or die."""
 from __future__ import annotations
 
+import json
 from typing import Any
 from unittest import mock
 
@@ -10,9 +11,10 @@ from botocore.stub import Stubber
 
 from chalicelib import aws, digest, settings
 from chalicelib.notifications import NotificationFailedError
-from tests.support.aws_resources import sent_emails, stage_environment
+from tests.support.aws_resources import PROJECT_DIR, sent_emails, stage_environment
 
 NOW = 1_800_000_000.0
+WORKFLOW = json.loads((PROJECT_DIR / "statemachine" / "contact_form.asl.json").read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +35,26 @@ def hold_back(ticket_id: str, message: str = "This is bad service", created_at: 
     boto3.client("dynamodb").put_item(
         TableName=settings.tickets_table(), Item={key: {"S": value} for key, value in item.items()}
     )
+
+
+def await_email(ticket_id: str, recorded_at: float) -> None:
+    """A NEGATIVE ticket as the workflow's record step leaves it, before the email is noted."""
+    hold_back(ticket_id, notificationStatus="PENDING", digestStatus=digest.AWAITING,
+              digestUpdatedAt=digest.timestamp(recorded_at))
+
+
+def workflow_notes_email_sent(ticket_id: str) -> bool:
+    """The workflow's own "Record notification sent" update, read from the ASL; False when its condition failed."""
+    parameters = WORKFLOW["States"]["Record notification sent"]["Parameters"]
+    try:
+        boto3.client("dynamodb").update_item(
+            TableName=settings.tickets_table(), Key={"ticketId": {"S": ticket_id}},
+            UpdateExpression=parameters["UpdateExpression"], ConditionExpression=parameters["ConditionExpression"],
+            ExpressionAttributeValues=parameters["ExpressionAttributeValues"],
+        )
+    except boto3.client("dynamodb").exceptions.ConditionalCheckFailedException:
+        return False
+    return True
 
 
 def ticket(ticket_id: str) -> dict[str, Any]:
@@ -218,3 +240,85 @@ class TestDigest:
         malformed = ticket("CF-AAAA-FFFF-01")
         assert (malformed["notificationStatus"], malformed["notificationError"]) == ("FAILED", "InvalidTicket")
         assert "digestStatus" not in malformed
+
+
+@pytest.mark.usefixtures("aws_services")
+class TestExecutionThatStoppedBeforeNotingItsEmail:
+    def test_a_stale_awaiting_ticket_is_listed_once_flagged_and_marked_sent(self):
+        # GIVEN a NEGATIVE ticket whose execution recorded it, then stopped before noting its email
+        await_email("CF-AAAA-GGGG-01", recorded_at=NOW)
+        # WHEN the digest runs after the grace period
+        result = digest.send_digest(clock=lambda: NOW + digest.stale_after() + 1)
+        # THEN one email lists it, saying honestly that its notification status was unknown
+        [email] = sent_emails()
+        assert result["tickets"] == 1
+        assert email.body.count("Ticket: CF-AAAA-GGGG-01") == 1
+        assert "notification status unknown: the workflow stopped before recording it" in email.body
+        # AND it is SENT, out of the index, and says why the digest listed it
+        record = ticket("CF-AAAA-GGGG-01")
+        assert (record["notificationStatus"], record["notificationError"]) == ("SENT", digest.STATUS_UNKNOWN)
+        assert "digestStatus" not in record
+        # AND a later run does not list it again
+        assert digest.send_digest(clock=lambda: NOW + 10 * digest.stale_after())["tickets"] == 0
+        assert len(sent_emails()) == 1
+
+    def test_a_fresh_awaiting_ticket_is_left_to_its_workflow(self):
+        # GIVEN a NEGATIVE ticket recorded 30 s ago whose execution may still be emailing
+        await_email("CF-AAAA-GGGG-02", recorded_at=NOW)
+        # WHEN the digest runs within the grace period
+        result = digest.send_digest(clock=lambda: NOW + 30)
+        # THEN it lists nothing and leaves the ticket waiting for its workflow
+        assert result["tickets"] == 0
+        assert sent_emails() == []
+        assert ticket("CF-AAAA-GGGG-02")["digestStatus"] == digest.AWAITING
+
+    def test_an_immediate_email_noted_first_is_not_sent_again(self):
+        # GIVEN a stale AWAITING_EMAIL ticket, and its (very slow) workflow noting its email after the
+        # digest found the ticket in the index but before the digest claims it
+        await_email("CF-AAAA-GGGG-03", recorded_at=NOW)
+        claim_one = digest._claim_one
+
+        def noted_first(*args: Any) -> Any:
+            assert workflow_notes_email_sent("CF-AAAA-GGGG-03")
+            return claim_one(*args)
+
+        # WHEN the digest runs
+        with mock.patch.object(digest, "_claim_one", noted_first):
+            result = digest.send_digest(clock=lambda: NOW + digest.stale_after() + 1)
+        # THEN its claim fails: no digest email, and the ticket stays as the workflow noted it
+        assert result["tickets"] == 0
+        assert sent_emails() == []
+        record = ticket("CF-AAAA-GGGG-03")
+        assert record["notificationStatus"] == "SENT"
+        assert "digestStatus" not in record and "notificationError" not in record
+
+    def test_a_digest_claim_first_keeps_a_late_workflow_from_overwriting_it(self):
+        # GIVEN the digest took over a stale AWAITING_EMAIL ticket
+        await_email("CF-AAAA-GGGG-04", recorded_at=NOW)
+        assert digest.send_digest(clock=lambda: NOW + digest.stale_after() + 1)["tickets"] == 1
+        # WHEN its workflow, later still, tries to note an immediate email
+        noted = workflow_notes_email_sent("CF-AAAA-GGGG-04")
+        # THEN the workflow's conditional update fails and the digest's record stands
+        assert noted is False
+        record = ticket("CF-AAAA-GGGG-04")
+        assert (record["notificationStatus"], record["notificationError"]) == ("SENT", digest.STATUS_UNKNOWN)
+        assert record["digestMessageId"] == sent_emails()[0].id
+
+    def test_a_failed_immediate_email_is_listed_with_its_reason(self):
+        # GIVEN a ticket whose immediate email failed, recorded for the digest by the workflow
+        hold_back("CF-AAAA-GGGG-05", notificationStatus="FAILED", notificationError="NotificationFailedError")
+        # WHEN the digest runs
+        assert digest.send_digest()["tickets"] == 1
+        # THEN the email lists it with the reason no immediate email was confirmed
+        [email] = sent_emails()
+        assert "the immediate email was not confirmed (NotificationFailedError)" in email.body
+        assert ticket("CF-AAAA-GGGG-05")["notificationStatus"] == "SENT"
+
+    def test_the_grace_period_outlasts_any_execution_and_the_notifier_it_started(self):
+        # GIVEN the workflow's time limit and the notifier Lambda's timeout, as deployed
+        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+        notifier_timeout = config["stages"]["local"]["lambda_functions"]["notify_admin"]["lambda_timeout"]
+        # WHEN the digest decides an AWAITING_EMAIL ticket was left behind
+        grace = digest.stale_after()
+        # THEN no immediate email can still be on its way by then
+        assert grace > WORKFLOW["TimeoutSeconds"] + notifier_timeout

@@ -88,7 +88,7 @@ def test_page_edit_is_live_in_the_api(stack: StackProcess, edit) -> None:
 
 def test_workflow_edit_updates_the_local_machine(stack: StackProcess, edit) -> None:
     # WHEN the ASL is edited to record another notification status
-    edit("statemachine/contact_form.asl.json", '"Result": "NOT_REQUIRED"', '"Result": "NOT_NEEDED"')
+    edit("statemachine/contact_form.asl.json", '"S": "NOT_REQUIRED"', '"S": "NOT_NEEDED"')
     stack.wait_for_output(f"Updated state machine {names.EXPRESS_STATE_MACHINE}")
 
     # THEN a new happy ticket carries the edited value

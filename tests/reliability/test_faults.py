@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import digest
 from tests.support.offline_stack import NOTIFY_FUNCTION, TICKET_FUNCTION, OfflineStack, Reply
 
 HAPPY = "Thank you, the new release works well"
@@ -33,6 +34,10 @@ def assert_refused_without_ticket(stack: OfflineStack, reply: Reply, status: int
     assert stack.ticket_count() == 0
     # The answer names what failed, never what the customer wrote.
     assert HAPPY not in reply.text and UNHAPPY not in reply.text
+
+
+def emails_naming(stack: OfflineStack, ticket_id: str) -> int:
+    return sum(ticket_id in email.subject or f"Ticket: {ticket_id}" in email.body for email in stack.emails())
 
 
 def crash(event: Any, context: Any) -> Any:
@@ -108,6 +113,10 @@ class TestNotification:
         ticket = only_ticket(fresh_stack, UNHAPPY)
         assert (ticket["notificationStatus"], ticket["notificationError"]) == ("FAILED", "NotificationFailedError")
         assert fresh_stack.emails() == []
+        # AND once SES accepts again, the digest names it in exactly one email
+        fresh_stack.accept_emails()
+        assert digest.send_digest(clock=fresh_stack.clock.now)["tickets"] == 1
+        assert emails_naming(fresh_stack, reply.json["ticketId"]) == 1
 
     def test_notifier_crash_keeps_the_ticket_and_records_the_failure(self, fresh_stack: OfflineStack):
         # GIVEN the notifier Lambda crashes on every call
@@ -180,6 +189,34 @@ class TestTimeout:
         ticket = only_ticket(fresh_stack, UNHAPPY)
         assert ticket["executionArn"] == reply.json["ExecutionArn"]
         assert ticket["notificationStatus"] == "PENDING"
+
+    def test_a_ticket_whose_execution_timed_out_after_the_record_is_emailed_once_by_the_digest(
+        self, fresh_stack: OfflineStack
+    ):
+        # GIVEN a notifier that hangs past the workflow's 25 s (and its own timeout) without sending
+        def hung_notifier(event: Any, context: Any) -> Any:
+            fresh_stack.clock.advance(30)
+            raise TimeoutError("Task timed out after 10.00 seconds")
+
+        fresh_stack.runtime.register_lambda(NOTIFY_FUNCTION, hung_notifier)
+        # WHEN an unhappy message is submitted
+        reply = fresh_stack.post({"message": UNHAPPY})
+        ticket_id = only_ticket(fresh_stack, UNHAPPY)["ticketId"]
+        # THEN the execution stopped after its record step: 504, no email, the ticket left awaiting one
+        assert reply.status == 504, reply.text
+        assert emails_naming(fresh_stack, ticket_id) == 0
+        assert only_ticket(fresh_stack, UNHAPPY)["digestStatus"] == digest.AWAITING
+        # AND a digest run within the grace period leaves it to its workflow
+        assert digest.send_digest(clock=fresh_stack.clock.now)["tickets"] == 0
+        # WHEN digests run after the grace period
+        fresh_stack.clock.advance(digest.stale_after())
+        runs = [digest.send_digest(clock=fresh_stack.clock.now)["tickets"] for _ in range(2)]
+        # THEN the first emails the ticket, flagged as of unknown status, and no run emails it again
+        assert runs == [1, 0]
+        assert emails_naming(fresh_stack, ticket_id) == 1
+        [email] = fresh_stack.emails()
+        assert "notification status unknown" in email.body
+        assert only_ticket(fresh_stack, UNHAPPY)["notificationStatus"] == "SENT"
 
 
 class TestStepFunctionsThrottling:

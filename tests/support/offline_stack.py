@@ -237,6 +237,10 @@ class OfflineStack:
         """Withdraw the sender's verification: SES (moto) then refuses every email."""
         boto3.client("ses").delete_identity(Identity=self.environment["SENDER_EMAIL"])
 
+    def accept_emails(self) -> None:
+        """Verify the sender again after ``reject_emails``."""
+        boto3.client("ses").verify_email_identity(EmailAddress=self.environment["SENDER_EMAIL"])
+
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
         """A Lambda handler of app.py, called as Lambda calls it (event, context)."""
         return lambda event, context=None: app_module.app.handler_map[name](

@@ -38,6 +38,7 @@ class TestSentimentRouting:
         assert item["sentiment"] == {"S": "NEGATIVE"}
         assert item["status"] == {"S": "OPEN"}
         assert item["notificationStatus"] == {"S": "SENT"}
+        assert "digestStatus" not in item and "digestUpdatedAt" not in item  # out of the digest index
         assert item["source"] == {"S": "api"}
         assert item["sentimentSource"] == {"S": "COMPREHEND"}
         assert float(item["sentimentScore"]["M"]["Negative"]["N"]) == output["sentimentScore"]["Negative"]
@@ -52,6 +53,7 @@ class TestSentimentRouting:
         assert output["sentiment"] == "POSITIVE"
         item = stack.ticket(output["ticketId"])
         assert item["notificationStatus"] == {"S": "NOT_REQUIRED"}
+        assert "digestStatus" not in item  # never in the sparse digest index
         assert (item["name"], item["email"]) == ({"S": "Ada"}, {"S": "ada@example.com"})
         assert stack.emails_mentioning(output["ticketId"]) == 0
 
@@ -109,6 +111,8 @@ class TestNotificationFailure:
         assert item["notificationStatus"] == {"S": "FAILED"}
         assert item["notificationError"] == {"S": "NotificationFailedError"}
         assert stack.emails_mentioning(output["ticketId"]) == 0
+        # AND it waits for the digest, so the admin still hears of it once SES accepts again
+        assert item["digestStatus"] == {"S": "DIGEST"}
         # AND the notifier was retried with short, jittered waits
         assert 1 <= len(stack.clock.sleeps) <= 2 and all(wait <= 2 for wait in stack.clock.sleeps)
 
@@ -137,13 +141,17 @@ class TestEmailQuota:
         assert stack.emails_mentioning(second["ticketId"]) == 1
         assert stack.ticket(second["ticketId"])["notificationStatus"] == {"S": "SENT"}
 
-    def test_a_ticket_that_cannot_be_recorded_for_the_digest_is_marked_failed(self, stack, monkeypatch):
-        # GIVEN no immediate emails allowed, and a DynamoDB that refuses the digest record
+    def test_a_ticket_that_cannot_be_recorded_for_the_digest_is_marked_failed_and_still_digested(
+        self, stack, monkeypatch
+    ):
+        # GIVEN no immediate emails allowed, and a DynamoDB that refuses the first digest record
         monkeypatch.setenv("ADMIN_EMAILS_PER_MINUTE", "0")
         client = stack.runtime.tasks.clients.get("dynamodb")
+        refusals: list[str] = []
 
         def refuse_digest_record(params: dict, **_: object) -> None:
-            if "digestStatus" in params.get("UpdateExpression", ""):
+            if "digestStatus = :digest" in params.get("UpdateExpression", "") and not refusals:
+                refusals.append(params["UpdateExpression"])
                 raise ValueError("injected: DynamoDB refused the update")
 
         client.meta.events.register("provide-client-params.dynamodb.UpdateItem", refuse_digest_record)
@@ -153,7 +161,13 @@ class TestEmailQuota:
         finally:
             client.meta.events.unregister("provide-client-params.dynamodb.UpdateItem", refuse_digest_record)
         # THEN the caller still gets the ticket, and the ticket says its notification failed
-        assert stack.ticket(output["ticketId"])["notificationStatus"] == {"S": "FAILED"}
+        item = stack.ticket(output["ticketId"])
+        assert len(refusals) == 1
+        assert item["notificationStatus"] == {"S": "FAILED"}
+        # AND it still waits for the digest, which emails it once
+        assert item["digestStatus"] == {"S": "DIGEST"}
+        assert digest.send_digest()["tickets"] == 1
+        assert stack.emails_mentioning(output["ticketId"]) == 1
 
 
 class TestTicketIdCollision:
