@@ -141,7 +141,7 @@ class Events:
             self.last = event_id
         return event_id
 
-    def _defer(self, event_type: str, key: str | None, render: Callable[..., dict] | None, args: Any) -> int:
+    def _defer(self, event_type: str, key: str | None, render: Callable[..., dict] | None, *args: Any) -> int:
         """Append to a lock-free History: its id, the one before, the time, and how to make the details."""
         event_id = next(self._ids)
         last = self.last
@@ -150,7 +150,7 @@ class Events:
         else:
             previous = last
             self.last = event_id
-        self._append((event_id, previous, self._now(), event_type, key, render, args))
+        self._append((event_id, previous, self._now(), event_type, key, render, *args))
         return event_id
 
     def entered(self, state_type: str, name: str, input: Any) -> int:
@@ -159,8 +159,17 @@ class Events:
             if self.last is not None:
                 self.last = event_id
             return event_id
-        if self._append is not None:
-            return self._defer(_ENTERED[state_type], "stateEnteredEventDetails", _entered, (name, input))
+        if self._append is not None:  # ``_defer`` inlined
+            event_id = next(self._ids)
+            last = self.last
+            if last is None:
+                previous = 0 if event_id <= 2 else event_id - 1
+            else:
+                previous = last
+                self.last = event_id
+            self._append((event_id, previous, self._now(), _ENTERED[state_type], "stateEnteredEventDetails",
+                          _entered, name, input))
+            return event_id
         return self.add(_ENTERED[state_type], "stateEnteredEventDetails", _entered(name, input))
 
     def exited(self, state_type: str, name: str, output: Any, assigned: dict | None) -> None:
@@ -170,7 +179,7 @@ class Events:
                 self.last = event_id
             return
         if self._append is not None:
-            self._defer(_EXITED[state_type], "stateExitedEventDetails", _exited, (name, output, assigned))
+            self._defer(_EXITED[state_type], "stateExitedEventDetails", _exited, name, output, assigned)
             return
         text = _json(output)
         if too_large(text):  # AWS-recorded: the execution fails without the state's Exited event
@@ -221,7 +230,7 @@ class Events:
     def _record(self, event_type: str, key: str, render: Callable[..., dict], args: tuple) -> None:
         """Details with JSON texts: made now for a recorder, when read for a lock-free History."""
         if self._append is not None:
-            self._defer(event_type, key, render, args)
+            self._defer(event_type, key, render, *args)
         else:
             self.add(event_type, key, render(*args))
 

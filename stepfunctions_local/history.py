@@ -1,7 +1,7 @@
 """An execution's event list as GetExecutionHistory answers it, kept compact until someone reads it.
 
 Each event is recorded as a tuple ``(id, previousEventId, epoch seconds, type, details key, render,
-args)``; the event dict (``timestamp`` a datetime, ``<type>EventDetails``) is made the first time
+*args)``; the event dict (``timestamp`` a datetime, ``<type>EventDetails``) is made the first time
 someone asks for it — ``snapshot()``, or a listener told about that event type — and the same dict
 is handed out from then on. ``render(*args)`` makes the details (the JSON texts of a state's input
 and output among them); with ``render`` None, ``args`` is the details dict itself. Deferring is
@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 from .types import Clock
 
 Listener = Callable[[dict], None]  # sees each event once it is recorded (execution observers)
-Entry = tuple  # (id, previous id, epoch seconds, type, details key | None, render | None, args)
+Entry = tuple  # (id, previous id, epoch seconds, type, details key | None, render | None, *args)
 
 
 def to_datetime(seconds: float) -> datetime:
@@ -37,6 +37,9 @@ def to_datetime(seconds: float) -> datetime:
 
 class History:
     """The execution's events: ids from 1; each event points at the one before it."""
+
+    __slots__ = ("now", "_listener", "_told", "_lock", "_closed", "_final", "lock_free", "ids", "entries",
+                 "_rendered")
 
     def __init__(self, clock: Clock, *, lock_free: bool = False) -> None:
         self.now = clock.now
@@ -60,35 +63,35 @@ class History:
 
     def add(self, event_type: str, details_key: str | None = None, details: dict | None = None,
             previous_event_id: int | None = None) -> int:
-        return self.defer(event_type, details_key, None, details, previous_event_id)
+        return self.defer(event_type, details_key, None, (details,), previous_event_id)
 
-    def defer(self, event_type: str, details_key: str | None, render: Callable[..., dict] | None, args: Any,
+    def defer(self, event_type: str, details_key: str | None, render: Callable[..., dict] | None, args: tuple,
               previous_event_id: int | None = None) -> int:
-        """Record an event whose details ``render(*args)`` makes when read (``render`` None: ``args`` are the
+        """Record an event whose details ``render(*args)`` makes when read (``render`` None: ``args`` holds the
         details). Returns its id."""
         if self.lock_free:
             event_id = next(self.ids)
             if previous_event_id is None:
                 previous_event_id = 0 if event_id <= 2 else event_id - 1
-            self.entries.append((event_id, previous_event_id, self.now(), event_type, details_key, render, args))
+            self.entries.append((event_id, previous_event_id, self.now(), event_type, details_key, render, *args))
             return event_id
         with self._lock:
             return self._append(event_type, details_key, render, args, previous_event_id)
 
-    def close(self, event_type: str, details_key: str, details: dict) -> None:
-        """Record the execution's final event; nothing is recorded after it."""
+    def close(self, event_type: str, details_key: str, render: Callable[..., dict] | None, *args: Any) -> None:
+        """Record the execution's final event (details as ``defer``'s); nothing is recorded after it."""
         with self._lock:
             if self.lock_free:
-                self._final = self.defer(event_type, details_key, None, details)
+                self._final = self.defer(event_type, details_key, render, args)
             else:
-                self._append(event_type, details_key, None, details)
+                self._append(event_type, details_key, render, args)
             self._closed = True
 
     def reopen(self, event_type: str, details_key: str, details: dict) -> None:
         """A redriven execution continues its history after the final event (ExecutionRedriven)."""
         with self._lock:
             self._closed = False
-            self._append(event_type, details_key, None, details)
+            self._append(event_type, details_key, None, (details,))
 
     def withdraw_last(self) -> None:
         """Forget the newest event, once the run is over (its last state's exit, whose output is over the quota:
@@ -121,7 +124,7 @@ class History:
             final = self._final
         return [entry[3] for entry in entries if final is None or entry[0] <= final]
 
-    def _append(self, event_type: str, details_key: str | None, render: Callable[..., dict] | None, args: Any,
+    def _append(self, event_type: str, details_key: str | None, render: Callable[..., dict] | None, args: tuple,
                 previous_event_id: int | None = None) -> int:
         event_id = len(self.entries) + 1
         if self._closed:  # a stopped execution's last steps are not part of its history
@@ -132,7 +135,7 @@ class History:
             previous = previous_event_id
         else:
             previous = 0 if event_id <= 2 else event_id - 1
-        entry = (event_id, previous, self.now(), event_type, details_key, render, args)
+        entry = (event_id, previous, self.now(), event_type, details_key, render, *args)
         self.entries.append(entry)
         listener = self._listener
         if listener is not None and (self._told is None or event_type in self._told):
@@ -143,11 +146,11 @@ class History:
         """The entry's event dict, made once (callers hold the lock)."""
         event = self._rendered.get(entry[0])
         if event is None:
-            event_id, previous, seconds, event_type, details_key, render, args = entry
+            event_id, previous, seconds, event_type, details_key, render = entry[:6]
             event = {"timestamp": to_datetime(seconds), "type": event_type, "id": event_id,
                      "previousEventId": previous}
             if details_key is not None:
-                details = render(*args) if render is not None else args
+                details = render(*entry[6:]) if render is not None else entry[6]
                 event[details_key] = details if details is not None else {}
             self._rendered[event_id] = event
         return event

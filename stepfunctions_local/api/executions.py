@@ -320,8 +320,8 @@ class ExecutionsApi:
             if listener is not None and record.history is not None:
                 record.history.tell(listener, event_types)
         if record.history is not None:
-            record.history.add("ExecutionStarted", "executionStartedEventDetails", {
-                "input": record.input, "inputDetails": {"truncated": False}, "roleArn": record.state_machine.role_arn})
+            record.history.defer("ExecutionStarted", "executionStartedEventDetails", _started_details,
+                                 (record.input, record.state_machine.role_arn))
 
     def _run(self, sm: StateMachine, machine: Machine, arn: str, name: str, value: Any, start: float,
              record: Execution | None) -> ExecutionResult:
@@ -390,13 +390,21 @@ class ExecutionsApi:
         if status == "SUCCEEDED":
             record.output = output
             if record.history is not None:
-                record.history.close("ExecutionSucceeded", "executionSucceededEventDetails", {
-                    "output": record.output, "outputDetails": {"truncated": False}})
+                record.history.close("ExecutionSucceeded", "executionSucceededEventDetails", _succeeded_details,
+                                     output)
         elif record.history is not None:
             event = _FINAL_EVENTS[status]
-            record.history.close(event, event[0].lower() + event[1:] + "EventDetails", error_cause(error, cause))
+            record.history.close(event, event[0].lower() + event[1:] + "EventDetails", error_cause, error, cause)
         if status == "ABORTED":  # StopExecution (Standard)
             _standard(record.done).set()
+
+
+def _started_details(input: str, role_arn: str) -> dict:
+    return {"input": input, "inputDetails": {"truncated": False}, "roleArn": role_arn}
+
+
+def _succeeded_details(output: str) -> dict:
+    return {"output": output, "outputDetails": {"truncated": False}}
 
 
 def _standard(event: threading.Event | None) -> threading.Event:

@@ -31,7 +31,7 @@ class EventSource(Protocol):
         """Their types, in id order, without making the dicts."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ExecutionRecord:
     """One execution as the console shows it; times are epoch seconds.
 
