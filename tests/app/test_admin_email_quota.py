@@ -47,6 +47,24 @@ class TestQuotaCounter:
         # THEN it is granted
         assert email_quota.take_slot(1, clock=lambda: MINUTE + 60) is True
 
+    def test_a_window_seen_full_is_not_asked_again_until_the_next_minute(self):
+        # GIVEN a client counting the counter updates it sends, and a limit of 1 a minute
+        real, sent = boto3.client("dynamodb"), []
+
+        class Counting:
+            def update_item(self, **request):
+                sent.append(request["Key"]["id"]["S"])
+                return real.update_item(**request)
+
+        client = Counting()
+        # WHEN four slots are asked for in one minute, then one in the next
+        answers = [email_quota.take_slot(1, dynamodb_client=client, clock=lambda: MINUTE + 5) for _ in range(4)]
+        answers.append(email_quota.take_slot(1, dynamodb_client=client, clock=lambda: MINUTE + 65))
+        # THEN DynamoDB was asked until it refused once, and again in the new minute; the count is exact
+        assert answers == [True, False, False, False, True]
+        assert sent == [f"admin-emails#{MINUTE}"] * 2 + [f"admin-emails#{MINUTE + 60}"]
+        assert counter(MINUTE) == 1
+
     def test_counter_items_expire(self):
         # WHEN a slot is taken
         email_quota.take_slot(2, clock=lambda: MINUTE)
