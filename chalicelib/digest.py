@@ -167,9 +167,9 @@ def _claim(batch_id: str, *, claimed_at: str, stale_before: str) -> list[DigestE
             # Not a ticket the workflow wrote: say so on it, rather than claim it again forever.
             _mark_failed(ticket_id, batch_id, str(error))
             continue
-        error = item.get("notificationError")
+        last_error = item.get("notificationError")
         entry = DigestEntry(notification, str(item.get("createdAt", "")), status == SENDING,
-                            error if isinstance(error, str) else None)
+                            last_error if isinstance(last_error, str) else None)
         size += len("\n".join(entry.lines()).encode("utf-8"))
         if size > MAX_BODY_BYTES and entries:
             _release(ticket_id, batch_id)

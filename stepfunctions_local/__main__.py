@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from stepfunctions_local.mocking import ENVIRONMENT_VARIABLE, MockConfigError, use_mock_config
+from stepfunctions_local.mocking import ENVIRONMENT_VARIABLE, MockConfigError, mock_config_source, use_mock_config
 from stepfunctions_local.observability import TerminalSummary, exporters_from_environment
 from stepfunctions_local.server import serve
 from stepfunctions_local.service import Runtime
@@ -42,9 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         name, handler = _handler(parser, spec)
         runtime.register_lambda(name, handler)
     if args.mock_config is not None:
-        interceptor = use_mock_config(runtime, args.mock_config)
+        source = mock_config_source(args.mock_config)
+        use_mock_config(runtime, source)
         try:
-            interceptor.source.load()
+            source.load()
         except MockConfigError as error:
             # Not fatal: the file is read again at each test case start, so it can be fixed while serving.
             print(f"stepfunctions_local: mock configuration not usable yet: {error}", file=sys.stderr, flush=True)
@@ -81,6 +82,8 @@ def _handler(parser: argparse.ArgumentParser, spec: str) -> tuple[str, Callable[
 def _load_chalice_app(app_dir: Path):
     sys.path.insert(0, str(app_dir.resolve()))
     spec = importlib.util.spec_from_file_location("app", app_dir / "app.py")
+    if spec is None or spec.loader is None:  # only for a file name no loader knows; app.py always has one
+        raise ImportError(f"cannot load {app_dir / 'app.py'}")
     module = importlib.util.module_from_spec(spec)
     sys.modules["app"] = module
     spec.loader.exec_module(module)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import botocore.session
 from botocore import xform_name
@@ -43,6 +43,10 @@ class Client:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.exceptions = _exceptions()
+
+    if TYPE_CHECKING:
+        # The operations (create_state_machine, start_execution, ...) are set below from botocore's model.
+        def __getattr__(self, name: str) -> Callable[..., dict[str, Any]]: ...
 
     def _call(self, operation: str, params: dict) -> dict:
         validate(operation, params)

@@ -148,6 +148,7 @@ class JsonataFlow:
         return scope.raw if self.arguments is None else self.arguments(scope.bindings)
 
     def finish(self, scope: Scope, result: Any) -> tuple[Any, dict | None]:
+        assert scope.bindings is not None  # made by enter(), as every scope of a JSONata state
         scope.bindings["states"]["result"] = result
         return self._out(scope, self.assign, self.output, result)
 

@@ -415,6 +415,7 @@ def _jsonata_condition(condition: Any, where: str) -> Callable[[Scope], bool]:
     expression = jn.Expression(condition, where)
 
     def test(scope: Scope) -> bool:
+        assert scope.bindings is not None  # a JSONata Choice state's scope always has them
         value = expression.evaluate(scope.bindings)
         if not isinstance(value, bool):
             shown = "nothing (undefined)" if value is jn.UNDEFINED else paths.to_json(value)

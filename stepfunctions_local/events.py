@@ -125,8 +125,8 @@ class Events:
             self._ids = ids if ids is not None else itertools.count(2)  # event 1 is ExecutionStarted
         self.last = last
 
-    def branch(self, start: int) -> Events:
-        return Events(self.recorder, self.region, self._ids, start)
+    def branch(self, start: int) -> BranchEvents:
+        return BranchEvents(self.recorder, self.region, self._ids, start)
 
     def add(self, event_type: str, key: str | None = None, details: dict | None = None) -> int:
         if self._append is not None:
@@ -234,7 +234,7 @@ class Events:
         else:
             self.add(event_type, key, render(*args))
 
-    def task_failed(self, resource: str, error: str, cause: str | None, timed_out: bool) -> None:
+    def task_failed(self, resource: str, error: str | None, cause: str | None, timed_out: bool) -> None:
         if self.recorder is None:
             self.add("")
             return
@@ -251,3 +251,12 @@ class Events:
             self.add("TaskTimedOut", "taskTimedOutEventDetails", details)
         else:
             self.add("TaskFailed", "taskFailedEventDetails", details)
+
+
+class BranchEvents(Events):
+    """A Parallel branch's or Map iteration's events: always chained, so ``last`` is the id of its latest event."""
+
+    last: int
+
+    def __init__(self, recorder: HistoryRecorder | None, region: str, ids: Iterator[int], start: int) -> None:
+        super().__init__(recorder, region, ids, start)

@@ -68,7 +68,8 @@ class ExpressionError(DefinitionError):
 class StatesError(StepFunctionsLocalError):
     """An ASL runtime error, e.g. ``States.TaskFailed`` or ``Lambda.Unknown``."""
 
-    def __init__(self, error: str, cause: str | None = None) -> None:
+    def __init__(self, error: str | None, cause: str | None = None) -> None:
+        # error None: a Fail state that names no Error (the execution fails without one, as in AWS)
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
@@ -89,6 +90,6 @@ class StateDataError(StatesError):
     ``location`` names the JSONata field that failed (for the EvaluationFailed history event).
     """
 
-    def __init__(self, error: str, cause: str | None = None, location: str | None = None) -> None:
+    def __init__(self, error: str | None, cause: str | None = None, location: str | None = None) -> None:
         super().__init__(error, cause)
         self.location = location

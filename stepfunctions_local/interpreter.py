@@ -10,7 +10,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import definition as d
 from . import states
@@ -214,7 +214,7 @@ class Run:
         retry_count = 0
         while True:
             # AWS-recorded: only Task, Parallel and Map states have $$.State.RetryCount
-            entered_state = {"EnteredTime": format_timestamp(self.clock.now()), "Name": state.name}
+            entered_state: dict[str, Any] = {"EnteredTime": format_timestamp(self.clock.now()), "Name": state.name}
             if state.retries:
                 entered_state["RetryCount"] = retry_count
             context = {**self.context, "State": entered_state}
@@ -250,22 +250,22 @@ class Run:
         """The one place a Task state's resource is called; a task interceptor may answer instead."""
         # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them;
         # a .waitForTaskToken task waits for SendTask* and its heartbeats as well.
-        interceptor = self.tasks.interceptor
-        intercepting = interceptor is not None and self.execution is not None
+        # None too when there is no execution to ask about (TestState's runs)
+        interceptor = self.tasks.interceptor if self.execution is not None else None
         mocked = None
         if is_activity_arn(resource):
             # A mock answers an activity like any task; otherwise a worker takes it with GetActivityTask.
-            if intercepting:
+            if interceptor is not None:
                 mocked = interceptor.intercept(self.execution, state_name, resource, parameters)
             if mocked is None:
                 return run_activity(self, resource, parameters, timeout, heartbeat)
-            intercepting = False
+            interceptor = None  # answered: not asked again below
         self.events.task_scheduled(resource, parameters, timeout, heartbeat)
         token = context["Task"]["Token"] if resource.endswith(WAIT_FOR_TASK_TOKEN) else None
         callback = self.tasks.tokens.open(token) if token else None
         started = time.monotonic()
         try:
-            if intercepting:
+            if interceptor is not None:
                 mocked = interceptor.intercept(self.execution, state_name, resource, parameters)
             if mocked is not None:  # the integration's response (for a callback task: the callback's output)
                 result = mocked.result()
@@ -311,7 +311,7 @@ class Run:
         return callback.result()
 
     # -- Parallel / Map fan-out -------------------------------------------------------------
-    def fan_out(self, jobs: list[tuple[Program, Any, dict | None]], variables: dict, max_concurrency: int,
+    def fan_out(self, jobs: Sequence[tuple[Program, Any, dict | None]], variables: dict, max_concurrency: int,
                 tolerated: Callable[[int], bool] | None, on_item: OnItem | None, started: int) -> list:
         """Run (program, input, context) jobs concurrently; results in order.
 
@@ -431,7 +431,7 @@ def _with_time_limit(call: Callable[[], Any], seconds: float) -> Any:
 
 # -- error handling ---------------------------------------------------------------------------
 
-def error_matches(errors: tuple[str, ...], name: str) -> bool:
+def error_matches(errors: tuple[str, ...], name: str | None) -> bool:
     if name == _TERMINAL_ERROR:
         return False
     if name in errors or "States.ALL" in errors:
@@ -447,7 +447,7 @@ def located(error: StatesError, state: StateSpec, entered: int) -> StatesError:
                                     f"(entered at the event id #{entered}). {error.cause}")
 
 
-def _retry_delay(retriers: tuple[Retrier, ...], attempts: list[int], name: str) -> float | None:
+def _retry_delay(retriers: tuple[Retrier, ...], attempts: list[int], name: str | None) -> float | None:
     for index, retrier in enumerate(retriers):
         if error_matches(retrier.errors, name):
             count = attempts[index]

@@ -167,7 +167,7 @@ def _string_to_json(text: str) -> Any:
         return None
     try:
         return json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise _failure("States.StringToJson", f"the string is not valid JSON ({error.msg})") from None
 
 

@@ -170,7 +170,8 @@ class Intrinsic:
         values = [argument.evaluate(resolve) for argument in self.arguments]
         function = self.function
         for index, value in enumerate(values):
-            expected = function.parameters[index] if index < len(function.parameters) else function.variadic
+            # "any" is never used: check_count refused surplus arguments of a non-variadic function when parsed
+            expected = function.parameters[index] if index < len(function.parameters) else function.variadic or "any"
             if not TYPE_CHECKS[expected](value):
                 raise StatesError(
                     INTRINSIC_FAILURE,

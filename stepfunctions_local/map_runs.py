@@ -89,10 +89,10 @@ class MapRuns:
     def child_executions(self, run: MapRun, status: str | None) -> list[dict]:
         """ListExecutions(mapRunArn=…): the started children, most recent first."""
         with self.lock:
-            started = [child for child in run.children if child.started is not None
+            started = [(child.started, child) for child in run.children if child.started is not None
                        and (status is None or child.status == status)]
             items = []
-            for child in sorted(started, key=lambda c: c.started, reverse=True):
+            for _, child in sorted(started, key=lambda pair: pair[0], reverse=True):
                 item = {"executionArn": child.arn, "stateMachineArn": run.state_machine_arn, "name": child.name,
                         "status": child.status, "startDate": child.started, "mapRunArn": run.arn,
                         "itemCount": child.item_count}

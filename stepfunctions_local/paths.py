@@ -185,9 +185,9 @@ def _put(node: Any, steps: tuple[str | int, ...], value: Any) -> Any:
         return copy
     if type(node) is not list:
         raise TypeError(step)
-    copy = list(node)
-    copy[step] = _put(node[step], rest, value) if rest else value
-    return copy
+    items = list(node)
+    items[step] = _put(node[step], rest, value) if rest else value
+    return items
 
 
 Template = Callable[[Env], Any]

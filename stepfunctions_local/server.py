@@ -35,11 +35,9 @@ class Server:
         self.store = ExecutionStore()
         self.recorder = observe(runtime, self.store)  # recorder.add(sink) hands the same records to more sinks
         self.console = Console(runtime, self.store)
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.runtime = runtime  # type: ignore[attr-defined]
-        self._httpd.console = self.console  # type: ignore[attr-defined]
-        bound_host, bound_port = self._httpd.server_address[:2]
+        self._httpd = _HttpServer((host, port), runtime, self.console)
+        # the socket's own address (server_address is the same, but typed as if the host could be bytes)
+        bound_host, bound_port = self._httpd.socket.getsockname()[:2]
         self.url = f"http://{bound_host}:{bound_port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="sfn-server", daemon=True)
@@ -97,7 +95,19 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+class _HttpServer(ThreadingHTTPServer):
+    """What each request's handler answers from: the runtime and its console."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], runtime: Runtime, console: Console) -> None:
+        super().__init__(address, _Handler)
+        self.runtime = runtime
+        self.console = console
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _HttpServer
     protocol_version = "HTTP/1.1"
     server_version = "stepfunctions_local"
     # With Nagle on, a keep-alive client waits ~40 ms for a small answer's last packet.
@@ -105,8 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        runtime = self.server.runtime  # type: ignore[attr-defined]
-        console = self.server.console  # type: ignore[attr-defined]
+        runtime = self.server.runtime
+        console = self.server.console
         status, payload = handle(runtime, self.headers.get("X-Amz-Target", ""), body, console.store,
                                  self.headers.get("X-Amzn-Trace-Id"))
         data = json.dumps(payload, default=_json_default, ensure_ascii=False).encode("utf-8")
@@ -114,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path, _, query = self.path.partition("?")
-        status, content_type, data = self.server.console.get(path, query)  # type: ignore[attr-defined]
+        status, content_type, data = self.server.console.get(path, query)
         self._answer(status, content_type, data, {"Cache-Control": "no-store"})
 
     def _answer(self, status: int, content_type: str, data: bytes, headers: dict[str, str]) -> None:

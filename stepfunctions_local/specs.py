@@ -96,12 +96,19 @@ class Catcher:
 class StateSpec:
     type: ClassVar[str]
     retries: ClassVar[bool] = False  # has $$.State.RetryCount (Task, Parallel, Map)
-    retry: ClassVar[tuple[Retrier, ...]] = ()
-    catch: ClassVar[tuple[Catcher, ...]] = ()
     name: str
     where: str  # the state's path in the definition, e.g. /States/Foo
     flow: DataFlow
     next: str | None = None
+
+    # Read-only here, so Task, Parallel and Map can declare them as fields of their own.
+    @property
+    def retry(self) -> tuple[Retrier, ...]:
+        return ()
+
+    @property
+    def catch(self) -> tuple[Catcher, ...]:
+        return ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,6 +37,7 @@ _NUMBER = re.compile(r"\d+(\.\d+)?")
 
 if TYPE_CHECKING:
     from .interpreter import Run
+    from .map_runs import MapRuns
 
 
 def _pass(run: Run, state: PassSpec, raw: Any, variables: dict, context: dict) -> tuple:
@@ -174,8 +175,9 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
                                            {"name": state.name, "index": index})
 
     try:
-        if state.distributed and run.map_runs is not None:
-            result = _map_run(run, state, jobs, variables, int(max_concurrency), count, percentage)
+        map_runs = run.map_runs
+        if state.distributed and map_runs is not None:
+            result = _map_run(run, map_runs, state, jobs, variables, int(max_concurrency), count, percentage)
         else:
             result = run.fan_out(jobs, variables, int(max_concurrency), _tolerance(count, percentage, len(items)),
                                  on_item, started)
@@ -230,10 +232,10 @@ def _batches(state: MapSpec, items: list, batcher: ItemBatcher, scope: Scope,
     return [(state.processor, wrap(group), context) for group in groups]
 
 
-def _map_run(run: Run, state: MapSpec, jobs: list, variables: dict, max_concurrency: int,
+def _map_run(run: Run, runs: MapRuns, state: MapSpec, jobs: list, variables: dict, max_concurrency: int,
              count: float | None, percentage: float | None) -> list:
     """A Distributed Map in a Standard execution: its children run as a Map Run, outside the parent's history."""
-    runs, progress, events = run.map_runs, run.progress, run.events
+    progress, events = run.progress, run.events
     map_run = progress.map_run if progress is not None else None
     if map_run is not None:  # the parent was redriven: the same Map Run continues
         runs.redrive(map_run)

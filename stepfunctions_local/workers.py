@@ -19,7 +19,7 @@ class Job:
     __slots__ = ("_call", "_done", "_value", "_error")
 
     def __init__(self, call: Callable[[], Any]) -> None:
-        self._call = call
+        self._call: Callable[[], Any] | None = call
         self._done = threading.Lock()
         self._done.acquire()  # released by the worker when the call returned or raised
         self._value: Any = None
@@ -38,11 +38,12 @@ class Job:
         return self._value
 
     def _run(self) -> None:
+        call, self._call = self._call, None  # a Job runs once: what its closure holds goes with it
+        assert call is not None
         try:
-            self._value = self._call()
+            self._value = call()
         except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
             self._error = error
-        self._call = None  # type: ignore[assignment] - drop what the closure holds
 
     def _finish(self) -> None:
         self._done.release()

@@ -216,6 +216,7 @@ class ExecutionsApi:
         if mapRunArn is not None:
             items = self._map_runs.child_executions(map_run(self._map_runs, mapRunArn), statusFilter)
             return page(items, "executions", maxResults, nextToken)
+        assert stateMachineArn is not None  # exactly one of the two ARNs, checked above
         sm, _, version_arn, alias_arn = self._resolve(stateMachineArn)
         if sm.type == "EXPRESS":
             raise ApiError("StateMachineTypeNotSupported",

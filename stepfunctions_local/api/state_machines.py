@@ -130,15 +130,15 @@ class StateMachinesApi:
             raise ApiError("MissingRequiredParameter",
                            "Either the definition, the role ARN, the LoggingConfiguration, "
                            "or the TracingConfiguration must be specified")
-        machine = _compile(definition, sm.type) if definition is not None else None
+        compiled = (definition, _compile(definition, sm.type)) if definition is not None else None
         if roleArn is not None:
             check_arn(roleArn, "role")
         logging = _logging(loggingConfiguration) if loggingConfiguration is not None else None
         updated = to_datetime(self._clock.now())
         with self._store.lock:
             before = (sm.definition, sm.role_arn, sm.logging, sm.tracing)
-            if machine is not None:
-                sm.definition, sm.machine = definition, machine
+            if compiled is not None:
+                sm.definition, sm.machine = compiled
             sm.role_arn = roleArn or sm.role_arn
             sm.logging = logging or sm.logging
             sm.tracing = tracingConfiguration or sm.tracing

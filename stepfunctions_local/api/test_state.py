@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, Sequence
 
 from .. import paths, states
 from ..api_errors import ApiError, invalid_definition
@@ -19,7 +19,7 @@ from ..dataflow import JsonPathFlow
 from ..definition import all_states
 from ..events import Events
 from ..exceptions import DefinitionError, StatesError
-from ..interception import InterceptResult
+from ..interception import InterceptResult, TaskInterceptor
 from ..interpreter import Run, Signal, caught_output, compile_definition, error_matches, located
 from ..mock_validation import MockResultError, check
 from ..specs import ChoiceSpec, MapSpec, ParallelSpec, StateSpec, TaskSpec
@@ -39,8 +39,9 @@ class _Mocked:
 
     def __init__(self, tasks: TaskRunner, mock: dict | None) -> None:
         self.tokens = tasks.tokens
+        self.activities = tasks.activities
         self._tasks = tasks
-        self.interceptor = self if mock is not None else None
+        self.interceptor: TaskInterceptor | None = self if mock is not None else None
         self._mock = mock or {}
         self.result: Any = None
 
@@ -73,11 +74,14 @@ class _MockedRun(Run):
     """A Run whose Map / Parallel fan-out is answered by the mock instead of running branches or iterations."""
 
     __slots__ = ("mock", "failures", "fanned_out")
+    mock: dict  # the request's mock ({} without one: Map and Parallel are refused without a mock)
+    failures: int
+    fanned_out: dict[str, int] | None
 
-    def fan_out(self, jobs: list, variables: dict, max_concurrency: int, tolerated: Any, on_item: Any,
+    def fan_out(self, jobs: Sequence, variables: dict, max_concurrency: int, tolerated: Any, on_item: Any,
                 started: int) -> list:
         self.fanned_out = {"max_concurrency": max_concurrency}
-        failure = (self.mock or {}).get("errorOutput")
+        failure = self.mock.get("errorOutput")
         if failure is not None:
             raise StatesError(failure.get("error"), failure.get("cause"))
         if self.failures and (tolerated is None or not tolerated(self.failures)):
@@ -111,18 +115,19 @@ class TestStateApi:
             # the API reference: these are supported only with a mock (AWS's wording here is not recorded)
             raise ApiError("InvalidDefinition", "TestState API does not support Activity tasks, .sync or "
                                                 ".waitForTaskToken service integration patterns without a mock")
-        value = _json("input", input, "{}", "InvalidExecutionInput")
-        scope_variables = _json("variables", variables, "{}", "ValidationException")
+        value = _json("input", "{}" if input is None else input, "InvalidExecutionInput")
+        scope_variables = _json("variables", "{}" if variables is None else variables, "ValidationException")
         if not isinstance(scope_variables, dict):
             raise ApiError("ValidationException", "Invalid variables: the variables must be a JSON object")
-        context_object = self._context(state, value, roleArn, _json("context", context, "{}", "ValidationException"))
+        given_context = _json("context", "{}" if context is None else context, "ValidationException")
+        context_object = self._context(state, value, roleArn, given_context)
         self._check_mock(state, mock, revealSecrets)
         configuration = stateConfiguration or {}
         retries = int(configuration.get("retrierRetryCount", 0))
         tasks = _Mocked(self._tasks, mock if isinstance(state, TaskSpec) else None)
         run = _MockedRun(context_object, tasks, _NoWait(self._clock), Events(None, self._region), Signal(None, None),
                          None, execution=object())
-        run.mock, run.failures, run.fanned_out = mock, int(configuration.get("mapIterationFailureCount", 0)), None
+        run.mock, run.failures, run.fanned_out = mock or {}, int(configuration.get("mapIterationFailureCount", 0)), None
         handler = states.HANDLERS[state.__class__]
         try:
             output, next_state, _ = handler(run, state, value, scope_variables, context_object)
@@ -134,7 +139,7 @@ class TestStateApi:
             if next_state is not None:
                 answer["nextState"] = next_state
             if inspectionLevel != "INFO":
-                result = tasks.result if run.fanned_out is None else json.loads(mock["result"])
+                result = tasks.result if run.fanned_out is None else json.loads(run.mock["result"])
                 answer["inspectionData"] = _inspection(state, value, scope_variables, context_object, result)
         if inspectionLevel != "INFO" and run.fanned_out is not None:
             answer.setdefault("inspectionData", {}).update(_fan_out_data(state, value, scope_variables,
@@ -183,7 +188,7 @@ class TestStateApi:
             raise ApiError("ValidationException", _enum("mock.fieldValidationMode", mode, _VALIDATION_MODES))
         if "result" not in mock:
             return
-        result = _json("mock.result", mock["result"], None, "ValidationException")
+        result = _json("mock.result", mock["result"], "ValidationException")
         if isinstance(state, _FAN_OUT) and not isinstance(result, list):
             raise ApiError("ValidationException", "Mocked result must be an array.")
         if isinstance(state, ParallelSpec) and len(result) != len(state.branches):
@@ -241,7 +246,7 @@ class TestStateApi:
         if error.cause is not None:
             answer["cause"] = error.cause
         if level != "INFO":
-            data = {"input": dump(value)}
+            data: dict[str, Any] = {"input": dump(value)}
             if isinstance(state.flow, JsonPathFlow):
                 data["afterInputPath"] = dump(_after_input_path(state, value, variables, context))
             if details:
@@ -313,9 +318,9 @@ def _targets(body: dict) -> set[str]:
     return {name for name in names if isinstance(name, str)}
 
 
-def _json(member: str, text: str | None, default: str | None, code: str) -> Any:
+def _json(member: str, text: str, code: str) -> Any:
     try:
-        return json.loads(default if text is None else text)
+        return json.loads(text)
     except ValueError as error:
         if code == "InvalidExecutionInput":
             raise ApiError(code, f"Invalid State Machine Execution Input: '{error}'") from None

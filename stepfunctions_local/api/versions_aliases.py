@@ -200,7 +200,7 @@ class VersionsAliasesApi:
         for arn in arns:
             check_arn(arn, "stateMachine")
         received = f"Received: [{', '.join(arns)}]"
-        if any(split_qualified(arn)[1] is None or not split_qualified(arn)[1].isdigit() for arn in arns):
+        if any(not (split_qualified(arn)[1] or "").isdigit() for arn in arns):
             raise ApiError("ValidationException",
                            f"Routing configuration must contain state machine version ARNs. {received}")
         if len(set(arns)) != len(arns):

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from stepfunctions_local.console import dataflow, outcomes
 from stepfunctions_local.console.graph import Picture, all_states
 from stepfunctions_local.console.links import Links
-from stepfunctions_local.observability.logs import epoch_ms, log_events, log_group
+from stepfunctions_local.observability.logs import LogEvent, epoch_ms, log_events, log_group
 from stepfunctions_local.observability.records import ExecutionRecord, ExecutionStore
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class ConsoleApi:
         """The newest log events written for the machine (from the executions still on record)."""
         arn = _required(params, "stateMachineArn")
         limit = min(_int(params, "limit", 100), _MAX_LIST)
-        found: list[dict[str, Any]] = []
+        found: list[LogEvent] = []
         group = None
         for record in self.store.executions(arn):
             group = group or log_group(record.logging)

@@ -16,7 +16,7 @@ of their own, so such an entry shows as succeeded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from stepfunctions_local.console.graph import all_states, transitions
 from stepfunctions_local.observability.logs import epoch_ms
@@ -28,6 +28,16 @@ _FAILURES = frozenset({
 _SUCCESSES = frozenset({"TaskSucceeded", "LambdaFunctionSucceeded"})
 _SCHEDULED = frozenset({"TaskScheduled", "LambdaFunctionScheduled"})
 _RANK = {"not run": 0, "succeeded": 1, "running": 2, "retried": 3, "caught": 4, "failed": 5}
+
+
+class StateSummary(TypedDict):
+    """A state over all its entries, as the console's execution page reads it."""
+
+    outcome: str  # a key of _RANK: the worst entry's
+    entries: int
+    attempts: int
+    failures: int
+    error: str | None  # the last task error seen
 
 
 @dataclass
@@ -58,6 +68,7 @@ def entries(events: list[dict]) -> list[Entry]:
     """Every state entry, in the order they were entered, with the events that belong to it."""
     found: list[Entry] = []
     owner: dict[int, Entry | None] = {}
+    entry: Entry | None
     for event in events:
         kind = event["type"]
         if kind.endswith("StateEntered"):
@@ -96,12 +107,10 @@ def summarise(definition: dict, events: list[dict], status: str, started: float,
     """Outcome per state, the transitions taken, and a timeline of state entries."""
     running = status == "RUNNING"
     known = all_states(definition)
-    states = {name: {"outcome": "not run", "entries": 0, "attempts": 0, "failures": 0, "error": None}
-              for name in known}
+    states = {name: _not_run() for name in known}
     found = entries(events)
     for entry in found:
-        summary = states.setdefault(entry.state, {"outcome": "not run", "entries": 0, "attempts": 0,
-                                                  "failures": 0, "error": None})
+        summary = states.setdefault(entry.state, _not_run())
         outcome = entry.outcome(running)
         if _RANK[outcome] > _RANK[summary["outcome"]]:
             summary["outcome"] = outcome
@@ -120,6 +129,10 @@ def summarise(definition: dict, events: list[dict], status: str, started: float,
                          "startMs": max(0.0, begin - start_ms), "durationMs": max(0.0, finish - begin),
                          "enteredEventId": entry.entered["id"]})
     return {"states": states, "taken": taken(known, found), "timeline": timeline}
+
+
+def _not_run() -> StateSummary:
+    return {"outcome": "not run", "entries": 0, "attempts": 0, "failures": 0, "error": None}
 
 
 def taken(known: dict[str, dict], found: list[Entry]) -> list[list[str | None]]:

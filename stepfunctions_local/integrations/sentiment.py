@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from typing import Callable, TypedDict
+from typing import TYPE_CHECKING, Callable, NoReturn, TypedDict
 
 from stepfunctions_local.exceptions import StatesError
 
@@ -22,6 +22,9 @@ class DetectSentimentResponse(TypedDict):
 
 SentimentProvider = Callable[[str, str], DetectSentimentResponse]
 
+if TYPE_CHECKING:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
 MAX_TEXT_BYTES = 5000
 LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW"})
 # Wider than VADER's suggested +-0.05 so mild wording stays NEUTRAL, as it does in Comprehend.
@@ -31,7 +34,7 @@ _MIXED_SHARE, _MIXED_COMPOUND = 0.15, 0.5
 
 
 @functools.lru_cache(maxsize=1)
-def _analyzer():
+def _analyzer() -> SentimentIntensityAnalyzer:
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
     except ImportError:  # an optional extra: say how to get it, instead of a bare ModuleNotFoundError
@@ -55,8 +58,9 @@ def vader_sentiment(text: str, language_code: str) -> DetectSentimentResponse:
         label = "Neutral"
     raw[label] += max(raw.values()) + abs(compound)
     total = sum(raw.values())
-    normalised = {key: value / total for key, value in raw.items()}
-    return {"Sentiment": label.upper(), "SentimentScore": normalised}  # type: ignore[typeddict-item]
+    normalised: SentimentScore = {"Positive": raw["Positive"] / total, "Negative": raw["Negative"] / total,
+                                  "Neutral": raw["Neutral"] / total, "Mixed": raw["Mixed"] / total}
+    return {"Sentiment": label.upper(), "SentimentScore": normalised}
 
 
 def detect_sentiment(provider: SentimentProvider, parameters: dict) -> DetectSentimentResponse:
@@ -75,6 +79,6 @@ def detect_sentiment(provider: SentimentProvider, parameters: dict) -> DetectSen
     return provider(text, language)
 
 
-def _fail(code: str, message: str) -> None:
+def _fail(code: str, message: str) -> NoReturn:
     raise StatesError(f"Comprehend.{code}",
                       f"{message} (Service: Comprehend, Status Code: 400, Request ID: {uuid.uuid4()})")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 
 from stepfunctions_local.exceptions import StepFunctionsLocalError
 
@@ -117,7 +117,7 @@ class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, location: tuple[str, ...], reason: str) -> None:
+    def fail(self, location: tuple[str, ...], reason: str) -> NoReturn:
         raise MockConfigError(self.source, location, reason)
 
     def object(self, value: Any, location: tuple[str, ...]) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from stepfunctions_local.mocking.runs import MockedExecution, UnknownTestCase, s
 from stepfunctions_local.mocking.source import MockConfigLike, MockConfigSource, environment_source, mock_config_source
 
 if TYPE_CHECKING:
-    from stepfunctions_local.integrations import TaskDispatcher
     from stepfunctions_local.service import Runtime
+    from stepfunctions_local.types import TaskRunner
 
 
 class MockInterceptor:
@@ -83,7 +83,7 @@ def use_mock_config(runtime: Runtime, config: MockConfigLike | None) -> MockInte
     return interceptor
 
 
-def require_test_case(tasks: TaskDispatcher, machine_name: str, case_name: str) -> None:
+def require_test_case(tasks: TaskRunner, machine_name: str, case_name: str) -> None:
     """Before a ``#TestCase`` start: raise UnknownTestCase unless the test case can run.
 
     A runtime nobody gave a configuration gets the ``SFN_MOCK_CONFIG`` interceptor now, so a plain

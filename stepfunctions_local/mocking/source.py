@@ -27,8 +27,8 @@ class MockConfigFile:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
-        self._loaded: MockConfig | MockConfigError | None = None
+        # (mtime, size) of the file read, and what reading it gave
+        self._read: tuple[tuple[int, int], MockConfig | MockConfigError] | None = None
 
     def load(self) -> MockConfig:
         source = str(self.path)
@@ -38,15 +38,16 @@ class MockConfigFile:
             raise MockConfigError(source, (), f"cannot be read ({error.strerror or error})") from None
         stamp = (status.st_mtime_ns, status.st_size)
         with self._lock:
-            if stamp != self._stamp:
+            if self._read is None or self._read[0] != stamp:
+                loaded: MockConfig | MockConfigError
                 try:
-                    self._loaded = load_mock_config_text(self.path.read_text(encoding="utf-8"), source)
+                    loaded = load_mock_config_text(self.path.read_text(encoding="utf-8"), source)
                 except MockConfigError as error:
-                    self._loaded = error  # kept, so a broken file is not parsed again per execution
+                    loaded = error  # kept, so a broken file is not parsed again per execution
                 except (OSError, UnicodeDecodeError) as error:
-                    self._loaded = MockConfigError(source, (), f"cannot be read ({error})")
-                self._stamp = stamp
-            loaded = self._loaded
+                    loaded = MockConfigError(source, (), f"cannot be read ({error})")
+                self._read = (stamp, loaded)
+            loaded = self._read[1]
         if isinstance(loaded, MockConfigError):
             raise loaded
         return loaded

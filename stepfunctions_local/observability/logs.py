@@ -62,7 +62,7 @@ def is_logged(level: str, event_type: str) -> bool:
 
 
 def log_message(record: ExecutionRecord, event: dict, include_data: bool) -> str:
-    details = next((value for key, value in event.items() if key.endswith("EventDetails")), {})
+    details: dict[str, Any] = next((value for key, value in event.items() if key.endswith("EventDetails")), {})
     if not include_data:
         details = {key: value for key, value in details.items() if key not in _DATA_FIELDS}
     return json.dumps({

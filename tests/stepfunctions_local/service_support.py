@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 ROLE_ARN = "arn:aws:iam::000000000000:role/step-functions"
 
@@ -25,3 +28,15 @@ def task(resource: str, parameters: dict | None = None, **extra: Any) -> str:
 def create(sfn: Any, name: str, text: str, machine_type: str = "EXPRESS") -> str:
     return sfn.create_state_machine(name=name, definition=text, roleArn=ROLE_ARN,
                                     type=machine_type)["stateMachineArn"]
+
+
+def heartbeat_until_refused(sfn: Any, token: str) -> str:
+    """The error code SendTaskHeartbeat answers once the token's task is over ("still open" after 5 s)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            sfn.send_task_heartbeat(taskToken=token)
+        except ClientError as error:
+            return error.response["Error"]["Code"]
+        time.sleep(0.01)
+    return "still open"

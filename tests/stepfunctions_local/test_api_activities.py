@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 import stepfunctions_local
 from stepfunctions_local import serve
 
-from .service_support import create, definition
+from .service_support import create, definition, heartbeat_until_refused
 
 ACTIVITY = "arn:aws:states:us-east-1:000000000000:activity:work"
 INPUT = {"Value1": "Hello", "Value2": "World"}
@@ -307,7 +305,7 @@ class TestActivityTaskStates:
         # WHEN the execution is stopped
         sfn.stop_execution(executionArn=execution)
         # THEN the task's token soon belongs to a closed task
-        assert _heartbeat_until_refused(sfn, task["taskToken"]) == "TaskTimedOut"
+        assert heartbeat_until_refused(sfn, task["taskToken"]) == "TaskTimedOut"
 
     def test_a_worker_machine_using_aws_sdk_sfn_answers_the_task(self, runtime, sfn):
         # GIVEN an activity execution, and a worker that is itself a state machine (as in AWS's samples)
@@ -363,16 +361,6 @@ class TestActivityTaskStates:
             "message": "Express state machine does not support Activity ARN",
             "location": "/States/ActivityTask/Resource"}]
 
-
-def _heartbeat_until_refused(sfn, token: str) -> str:
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            sfn.send_task_heartbeat(taskToken=token)
-        except ClientError as error:
-            return error.response["Error"]["Code"]
-        time.sleep(0.01)
-    return "still open"
 
 
 def test_activity_round_trip_over_http_with_boto3(runtime):

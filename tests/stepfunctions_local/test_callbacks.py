@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import queue
 import threading
-import time
 from typing import Any
 
 import boto3
@@ -14,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from stepfunctions_local import serve
 
-from .service_support import create, definition, task
+from .service_support import create, definition, heartbeat_until_refused, task
 
 LAMBDA_CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 APPROVER = "arn:aws:lambda:us-east-1:000000000000:function:approver"
@@ -133,18 +132,8 @@ def test_stopping_the_execution_ends_the_wait(runtime, sfn, tokens):
     sfn.stop_execution(executionArn=execution)
     # THEN it is ABORTED, and its task stops waiting: the token soon belongs to a closed task
     assert sfn.describe_execution(executionArn=execution)["status"] == "ABORTED"
-    assert _heartbeat_until_refused(sfn, token) == "TaskTimedOut"
+    assert heartbeat_until_refused(sfn, token) == "TaskTimedOut"
 
-
-def _heartbeat_until_refused(sfn, token: str) -> str:
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            sfn.send_task_heartbeat(taskToken=token)
-        except ClientError as error:
-            return error.response["Error"]["Code"]
-        time.sleep(0.01)
-    return "still waiting"
 
 
 def test_express_machines_refuse_the_callback_pattern(sfn):
