@@ -116,11 +116,12 @@ class Events:
                  last: int | None = None) -> None:
         self.recorder = recorder
         self.region = region
-        deferred = isinstance(recorder, History) and recorder.lock_free
-        self._append = recorder.entries.append if deferred else None
-        self._now = recorder.now if deferred else None
-        if deferred:
-            self._ids = recorder.ids
+        history = recorder if isinstance(recorder, History) and recorder.lock_free else None
+        self._append: Callable[[tuple], None] | None = history.entries.append if history is not None else None
+        # only called when ``_append`` is set (``float`` stands in: it returns a float, 0.0)
+        self._now: Callable[[], float] = history.now if history is not None else float
+        if history is not None:
+            self._ids = history.ids
         else:
             self._ids = ids if ids is not None else itertools.count(2)  # event 1 is ExecutionStarted
         self.last = last
@@ -143,6 +144,8 @@ class Events:
 
     def _defer(self, event_type: str, key: str | None, render: Callable[..., dict] | None, *args: Any) -> int:
         """Append to a lock-free History: its id, the one before, the time, and how to make the details."""
+        append = self._append
+        assert append is not None  # callers check it
         event_id = next(self._ids)
         last = self.last
         if last is None:
@@ -150,7 +153,7 @@ class Events:
         else:
             previous = last
             self.last = event_id
-        self._append((event_id, previous, self._now(), event_type, key, render, *args))
+        append((event_id, previous, self._now(), event_type, key, render, *args))
         return event_id
 
     def entered(self, state_type: str, name: str, input: Any) -> int:

@@ -66,7 +66,8 @@ class Observers:
                 told.append((observer, wanted))
         if not told:
             return None, ()
-        types = None if any(wanted is None for _, wanted in told) else frozenset().union(*(w for _, w in told))
+        types = None if any(wanted is None for _, wanted in told) else frozenset().union(
+            *(wanted for _, wanted in told if wanted is not None))
         def listener(event: dict) -> None:
             for observer, wanted in told:
                 if wanted is None or event["type"] in wanted:

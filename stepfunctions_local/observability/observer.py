@@ -68,7 +68,7 @@ class RecordingObserver:
         told = running[1]
         if any(wanted is None for _, wanted in told):
             return None
-        return frozenset().union(*(wanted for _, wanted in told))
+        return frozenset().union(*(wanted for _, wanted in told if wanted is not None))
 
     def history_event(self, execution: Execution, event: dict) -> None:
         running = self._running.get(execution.arn)
