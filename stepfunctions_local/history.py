@@ -52,7 +52,7 @@ class History:
         self.lock_free = lock_free
         self.ids: Iterator[int] = itertools.count(1)  # lock-free numbering (events.Events uses it too)
         self.entries: list[Entry] = []  # lock-free: in the order appended, not always id order
-        self._rendered: dict[int, dict] = {}
+        self._rendered: dict[int, dict] | None = None  # made on the first read
 
     def tell(self, listener: Listener, event_types: Container[str] | None = None) -> None:
         """Call ``listener`` with each event of a type in ``event_types`` (None: every one), in id order.
@@ -101,7 +101,8 @@ class History:
                 return
             last = max(self.entries)
             self.entries.remove(last)
-            self._rendered.pop(last[0], None)
+            if self._rendered is not None:
+                self._rendered.pop(last[0], None)
             self.ids = itertools.count(last[0])
 
     def __len__(self) -> int:
@@ -144,7 +145,10 @@ class History:
 
     def _event(self, entry: Entry) -> dict:
         """The entry's event dict, made once (callers hold the lock)."""
-        event = self._rendered.get(entry[0])
+        rendered = self._rendered
+        if rendered is None:
+            rendered = self._rendered = {}
+        event = rendered.get(entry[0])
         if event is None:
             event_id, previous, seconds, event_type, details_key, render = entry[:6]
             event = {"timestamp": to_datetime(seconds), "type": event_type, "id": event_id,
@@ -152,5 +156,5 @@ class History:
             if details_key is not None:
                 details = render(*entry[6:]) if render is not None else entry[6]
                 event[details_key] = details if details is not None else {}
-            self._rendered[event_id] = event
+            rendered[event_id] = event
         return event

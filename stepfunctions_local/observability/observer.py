@@ -45,15 +45,16 @@ class RecordingObserver:
             self.sinks = (*self.sinks, *sinks)  # a new tuple: running executions keep iterating the old one
 
     def execution_started(self, execution: Execution) -> None:
+        machine = execution.state_machine
         record = ExecutionRecord(
-            arn=execution.arn, name=execution.name, state_machine_arn=execution.state_machine_arn,
-            state_machine_name=execution.state_machine_name, type=execution.state_machine_type,
-            definition=execution.definition, logging=execution.logging_configuration,
-            input=execution.input, started=execution.started.timestamp(), source=execution.history)
+            arn=execution.arn, name=execution.name, state_machine_arn=machine.arn,
+            state_machine_name=machine.name, type=machine.type, definition=execution.definition,
+            logging=machine.logging, input=execution.input, started=execution.started.timestamp(),
+            source=execution.history)
         sinks = self.sinks
-        told = []
         for sink in sinks:
             sink.started(record)
+        told = []
         for sink in sinks:
             ask = getattr(sink, "event_types", None)
             wanted = None if ask is None else ask(record)
@@ -66,6 +67,8 @@ class RecordingObserver:
         if running is None:
             return ()
         told = running[1]
+        if not told:
+            return ()
         if any(wanted is None for _, wanted in told):
             return None
         return frozenset().union(*(wanted for _, wanted in told if wanted is not None))

@@ -126,6 +126,7 @@ class ExecutionStore:
         self._changed = threading.Condition()
         self._traces: OrderedDict[str, str] = OrderedDict()  # trace headers of executions not seen yet
         self._waiting = 0  # callers in wait_for_change: nobody to wake up (the usual case) costs nothing
+        self._current: tuple[str, int, MinuteCounts] | None = None  # the last minute counted
         self.version = 0
 
     # -- what the runtime reports (see adapter.py) ---------------------------------------------
@@ -213,6 +214,9 @@ class ExecutionStore:
 
     def _minute(self, state_machine_arn: str, when: float) -> MinuteCounts:
         minute = int(when // 60 * 60)
+        current = self._current
+        if current is not None and current[0] == state_machine_arn and current[1] == minute:
+            return current[2]
         minutes = self._minutes.get(state_machine_arn)
         if minutes is None:
             minutes = self._minutes[state_machine_arn] = OrderedDict()
@@ -221,4 +225,5 @@ class ExecutionStore:
             counts = minutes[minute] = MinuteCounts(minute)
             while len(minutes) > _MINUTES_KEPT:
                 minutes.popitem(last=False)
+        self._current = (state_machine_arn, minute, counts)
         return counts
