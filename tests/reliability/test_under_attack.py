@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 
 from chalicelib import settings
@@ -50,3 +51,16 @@ def test_a_flood_cannot_flood_the_admin_and_every_ticket_is_in_exactly_one_email
         item["notificationStatus"] for item in fresh_stack.tickets() if result.marker in item["message"]
     )
     assert statuses == Counter({"SENT": SUBMISSIONS}), statuses
+
+
+def test_one_client_beyond_the_offline_rate_limit_gets_429_and_starts_nothing(fresh_stack: OfflineStack):
+    # GIVEN the API served as `RATE_LIMIT_PER_MINUTE=10 make run` serves it, well inside a clock minute
+    # (the limit counts per clock minute: a flood that straddles two gets two allowances)
+    if time.time() % 60 > 50:
+        time.sleep(61 - time.time() % 60)
+    # WHEN one client sends 30 submissions within the minute
+    with atomic_moto_writes(), http_api(requests_per_minute=10) as port:
+        result = flood(port, 30, 2)
+    # THEN 10 got tickets and the other 20 were throttled before the workflow ran
+    assert result.statuses == Counter({200: 10, 429: 20}), result.statuses
+    assert sum(result.marker in item["message"] for item in fresh_stack.tickets()) == 10

@@ -7,6 +7,7 @@ and moto holds DynamoDB and SES (with each write applied atomically, as DynamoDB
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import json
 import threading
@@ -25,6 +26,7 @@ from chalice.local import ThreadedHTTPServer, create_local_server
 import app as app_module
 from chalicelib import settings
 from localdev import rate_limit
+from localdev.api_server import RateLimitedRequestHandler, RequestHandler
 from localdev.ports import free_port
 from localdev.schedules import scheduled_event
 from tests.support.offline_stack import OfflineStack
@@ -54,11 +56,15 @@ def http_api(requests_per_minute: int | None = None) -> Iterator[int]:
     port = free_port()
     config = Config.create(chalice_stage="local", app_name=app.app_name)
     # create_local_server gives the app a thread-local current_request, as `chalice local` does;
-    # the listen backlog is `make run`'s (localdev/chalice_cli.py): socketserver's 5 resets bursts.
+    # the listen backlog and the request handlers are `make run`'s (localdev/api_server.py):
+    # socketserver's backlog of 5 resets bursts.
     with mock.patch.object(ThreadedHTTPServer, "request_queue_size", 128):
         server = create_local_server(app, config, "127.0.0.1", port)
+    handler = functools.partial(RequestHandler, app_object=app, config=config)
     if requests_per_minute:
-        rate_limit.limit_requests(server, app, config, rate_limit.PerClientLimit(requests_per_minute))
+        limit = rate_limit.PerClientLimit(requests_per_minute)
+        handler = functools.partial(RateLimitedRequestHandler, app_object=app, config=config, limit=limit)
+    server.server.RequestHandlerClass = handler
     thread = threading.Thread(target=server.serve_forever, name="flood-api", daemon=True)
     thread.start()
     try:
