@@ -58,6 +58,7 @@ class _Suffixed(dict):
         return value
 
 
+_new = object.__new__
 _ENTERED = _Suffixed("StateEntered")
 _EXITED = _Suffixed("StateExited")
 
@@ -112,6 +113,8 @@ class Events:
     unrecorded execution's are (Task results, and the execution's output), not at each exit.
     """
 
+    __slots__ = ("recorder", "region", "_append", "_now", "_ids", "last")
+
     def __init__(self, recorder: HistoryRecorder | None, region: str, ids: Iterator[int] | None = None,
                  last: int | None = None) -> None:
         self.recorder = recorder
@@ -127,7 +130,22 @@ class Events:
         self.last = last
 
     def branch(self, start: int) -> BranchEvents:
-        return BranchEvents(self.recorder, self.region, self._ids, start)
+        # copied field by field: a Map makes one per iteration, and __init__'s checks were settled for this one
+        child = _new(BranchEvents)
+        child.recorder, child.region, child._append, child._now, child._ids = (
+            self.recorder, self.region, self._append, self._now, self._ids)
+        child.last = start
+        return child
+
+    def add_after(self, previous: int, event_type: str, key: str | None = None, details: dict | None = None) -> int:
+        """``branch(previous).add(...)`` without the branch (a Map iteration's Started / Succeeded event)."""
+        if self._append is not None:
+            event_id = next(self._ids)
+            self._append((event_id, previous, self._now(), event_type, key, None, details))
+            return event_id
+        if self.recorder is None:
+            return next(self._ids)
+        return self.recorder.add(event_type, key, details, previous_event_id=previous)
 
     def add(self, event_type: str, key: str | None = None, details: dict | None = None) -> int:
         if self._append is not None:
@@ -259,6 +277,7 @@ class Events:
 class BranchEvents(Events):
     """A Parallel branch's or Map iteration's events: always chained, so ``last`` is the id of its latest event."""
 
+    __slots__ = ()
     last: int
 
     def __init__(self, recorder: HistoryRecorder | None, region: str, ids: Iterator[int], start: int) -> None:

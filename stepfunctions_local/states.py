@@ -34,6 +34,9 @@ from .timestamps import parse_timestamp
 from .types import Clock
 
 _NUMBER = re.compile(r"\d+(\.\d+)?")
+# a Map iteration's outcome -> its event type and details key
+_ITERATION_EVENTS = {outcome: (f"MapIteration{outcome}", f"mapIteration{outcome}EventDetails")
+                     for outcome in ("Started", "Succeeded", "Failed", "Aborted")}
 
 if TYPE_CHECKING:
     from .interpreter import Run
@@ -171,8 +174,8 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
     started = events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(jobs)})
 
     def on_item(outcome: str, index: int, previous: int) -> int:
-        return events.branch(previous).add(f"MapIteration{outcome}", f"mapIteration{outcome}EventDetails",
-                                           {"name": state.name, "index": index})
+        event_type, key = _ITERATION_EVENTS[outcome]
+        return events.add_after(previous, event_type, key, {"name": state.name, "index": index})
 
     try:
         map_runs = run.map_runs
