@@ -117,21 +117,31 @@ def _region(context: dict) -> str:
 
 
 class Signal:
-    """Stop flag for one run or branch; set when the caller stops or a sibling branch failed."""
+    """Stop flag for one run or branch; set when the caller stops or a sibling branch failed.
 
-    __slots__ = ("_event", "_parent", "_set")
+    Setting one sets its descendants too, so ``is_set`` (asked before every state) reads this
+    signal alone and the stop event, never its ancestors.
+    """
+
+    __slots__ = ("_event", "_children", "_set")
 
     def __init__(self, event: threading.Event | None, parent: Signal | None) -> None:
+        self._children: list[Signal] = []
         self._event = event
-        self._parent = parent
         self._set = False
+        if parent is not None:
+            if event is None:
+                self._event = parent._event
+            parent._children.append(self)
+            self._set = parent._set  # read after joining: a parent set meanwhile has either told it or is seen here
 
     def set(self) -> None:
         self._set = True
+        for child in self._children:
+            child.set()
 
     def is_set(self) -> bool:
-        return (self._set or (self._event is not None and self._event.is_set())
-                or (self._parent is not None and self._parent.is_set()))
+        return self._set or (self._event is not None and self._event.is_set())
 
 
 class Run:
@@ -210,7 +220,7 @@ class Run:
     def state(self, state: StateSpec, raw: Any, variables: dict) -> tuple[Any, str | None]:
         entered = self.events.entered(state.type, state.name, raw)
         handler = states.HANDLERS[state.__class__]
-        retries: list[int] = [0] * len(state.retry)
+        retries: list[int] | None = None  # attempts per retrier, made on the first failure
         retry_count = 0
         while True:
             # AWS-recorded: only Task, Parallel and Map states have $$.State.RetryCount
@@ -224,6 +234,8 @@ class Run:
                 if isinstance(error, StateDataError) and error.location is not None:
                     self.events.evaluation_failed(state.name, error)
                 error = located(error, state, entered)
+                if retries is None:
+                    retries = [0] * len(state.retry)
                 delay = _retry_delay(state.retry, retries, error.error)
                 if delay is not None:
                     self.sleep(delay)
