@@ -6,7 +6,7 @@ The compiler picks one class per state; handlers call the same methods whichever
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import paths
@@ -79,26 +79,35 @@ class JsonPathFlow:
     result_path: paths.Path | None = None
     output_path: paths.Path | None = None
     assign: Template | None = None
+    # Settled once (every state entered asks): InputPath "$" keeps the input as it is; with no Assign,
+    # ResultSelector, ResultPath "$" and OutputPath "$", the output is the result itself.
+    _input_kept: bool = field(init=False, repr=False, compare=False)
+    _result_kept: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_input_kept", _is_dollar(self.input_path))
+        object.__setattr__(self, "_result_kept", self.assign is None and self.result_selector is None
+                           and _is_dollar(self.result_path) and _is_dollar(self.output_path))
 
     def enter(self, raw: Any, context: dict, variables: dict) -> Scope:
         scope = Scope(raw, context, variables, raw)
-        path = self.input_path
-        if path is None or path.steps != () or path.root != "input":  # "$" keeps the input as it is
-            scope.input = paths.select(path, scope, "InputPath")
+        if not self._input_kept:
+            scope.input = paths.select(self.input_path, scope, "InputPath")
         return scope
 
     def effective_input(self, scope: Scope) -> Any:
         return scope.input if self.parameters is None else self.parameters(scope)
 
     def finish(self, scope: Scope, result: Any) -> tuple[Any, dict | None]:
+        if self._result_kept:
+            return result, None
         context, variables = scope.context, scope.variables
         assigned = self.assign(paths.Env(result, context, variables)) if self.assign is not None else None
         if self.result_selector is not None:
             result = self.result_selector(paths.Env(result, context, variables))
         output = paths.apply_result_path(self.result_path, scope.raw, result)
-        path = self.output_path
-        if path is None or path.steps != () or path.root != "input":  # "$" keeps the output as it is
-            output = paths.select(path, paths.Env(output, context, variables), "OutputPath")
+        if not _is_dollar(self.output_path):  # "$" keeps the output as it is
+            output = paths.select(self.output_path, paths.Env(output, context, variables), "OutputPath")
         if assigned:
             variables.update(assigned)
         return output, assigned
@@ -133,6 +142,11 @@ class JsonPathFlow:
     def not_an_array(self, items: Any, source: Value | None, kind: str) -> StateDataError:
         return StateDataError("States.Runtime", f"Items of the Map state must be a JSON array, but was '{kind}' "
                                                 f"for value: {paths.to_json(items)}")
+
+
+def _is_dollar(path: paths.Path | None) -> bool:
+    """The path "$" (the whole input); None stands for JSON null, which selects nothing."""
+    return path is not None and path.steps == () and path.root == "input"
 
 
 @dataclass(frozen=True)
