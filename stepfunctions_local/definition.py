@@ -221,7 +221,8 @@ class _Builder:
             errors = {}
         if flow is None or fields is None or errors is None:
             return None
-        return _SPECS[kind](name=name, where=where, flow=flow, next=next_name, **fields, **errors)
+        return _SPECS[kind](name=name, where=where, flow=flow, next=next_name,
+                            reads_context=_reads_context(kind, body, language), **fields, **errors)
 
     def _flow_control(self, kind: str, body: dict, where: str) -> str | None:
         if kind in ("Choice", "Succeed", "Fail"):
@@ -407,6 +408,16 @@ def _jsonpath_condition(rule: Any) -> Callable[[Scope], bool]:
             raise StateDataError(error.error, error.cause) from None
 
     return test
+
+
+# States whose handler hands the context object to nothing but the state's own JSONPath fields
+_CONTEXT_BLIND = frozenset({"Pass", "Choice", "Succeed", "Wait", "Fail"})
+
+
+def _reads_context(kind: str, body: dict, language: str) -> bool:
+    """Can the state see its context object? A JSONPath field reads it only through a ``$$`` path (as a field
+    or an intrinsic function's argument); JSONata states, Task, Parallel and Map always get it."""
+    return language != JSONPATH or kind not in _CONTEXT_BLIND or "$$" in json.dumps(body)
 
 
 def _jsonata_condition(condition: Any, where: str) -> Callable[[Scope], bool]:

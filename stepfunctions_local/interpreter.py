@@ -223,11 +223,15 @@ class Run:
         retries: list[int] | None = None  # attempts per retrier, made on the first failure
         retry_count = 0
         while True:
-            # AWS-recorded: only Task, Parallel and Map states have $$.State.RetryCount
-            entered_state: dict[str, Any] = {"EnteredTime": format_timestamp(self.clock.now()), "Name": state.name}
-            if state.retries:
-                entered_state["RetryCount"] = retry_count
-            context = {**self.context, "State": entered_state}
+            if state.reads_context:
+                # AWS-recorded: only Task, Parallel and Map states have $$.State.RetryCount
+                entered_state: dict[str, Any] = {"EnteredTime": format_timestamp(self.clock.now()),
+                                                 "Name": state.name}
+                if state.retries:
+                    entered_state["RetryCount"] = retry_count
+                context = {**self.context, "State": entered_state}
+            else:
+                context = self.context  # never read: no $$.State to make
             try:
                 output, next_name, assigned = handler(self, state, raw, variables, context)
             except StatesError as error:

@@ -100,6 +100,9 @@ class StateSpec:
     where: str  # the state's path in the definition, e.g. /States/Foo
     flow: DataFlow
     next: str | None = None
+    # False when nothing the state evaluates can see the context object (definition.py decides): its
+    # ``$$.State`` is then never made
+    reads_context: bool = True
 
     # Read-only here, so Task, Parallel and Map can declare them as fields of their own.
     @property

@@ -101,6 +101,23 @@ class TestParametersAndPaths:
         assert ctx["Execution"]["Name"] == "run-1"
         assert ctx["StateMachine"]["Name"] == "test"
 
+    def test_context_reaches_choice_intrinsics_and_fail_inside_map_iterations(self):
+        # GIVEN a Map whose iterations read $$ only through a Choice rule, an intrinsic and a Fail's CausePath
+        definition = {"StartAt": "Each", "States": {"Each": {
+            "Type": "Map", "ItemsPath": "$.items", "End": True,
+            "ItemProcessor": {"StartAt": "Route", "States": {
+                "Route": {"Type": "Choice", "Default": "Label", "Choices": [
+                    {"Variable": "$$.Map.Item.Index", "NumericGreaterThan": 1, "Next": "Stop"}]},
+                "Label": {"Type": "Pass", "End": True,
+                          "Parameters": {"label.$": "States.Format('{}-{}', $$.State.Name, $$.Map.Item.Value)"}},
+                "Stop": {"Type": "Fail", "Error": "Late", "CausePath": "$$.State.Name"}}}}}}
+        # WHEN two items run, then three
+        passed = run(definition, {"items": ["a", "b"]})
+        failed = run(definition, {"items": ["a", "b", "c"]})
+        # THEN each state saw its own $$.State and the iteration's $$.Map
+        assert passed.output == [{"label": "Label-a"}, {"label": "Label-b"}]
+        assert (failed.status, failed.error, failed.cause) == ("FAILED", "Late", "Stop")
+
     def test_keys_ending_in_dollar_are_literal_inside_result(self):
         state = {"Type": "Pass", "Result": {"not.$": "$.a"}}
         assert run(single(state), {"a": 1}).output == {"not.$": "$.a"}
