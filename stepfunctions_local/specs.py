@@ -6,7 +6,7 @@ the definition was compiled, never again while it runs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from . import paths
@@ -172,6 +172,11 @@ class Program:
 
     start_at: str
     states: dict[str, StateSpec]
+    # Can any of its states see the context object? (A Map whose iterations cannot skips their $$.Map.)
+    reads_context: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reads_context", any(state.reads_context for state in self.states.values()))
 
 
 @dataclass(frozen=True, kw_only=True)

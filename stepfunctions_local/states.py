@@ -160,14 +160,17 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
     max_concurrency = _max_concurrency(state.max_concurrency, scope)
     count = _number(state.tolerated_count, scope, "ToleratedFailureCountPath")
     percentage = _number(state.tolerated_percentage, scope, "ToleratedFailurePercentagePath")
-    jobs = []
-    selector = state.selector
-    for index, item in enumerate(items):
-        entry = {"Item": {"Index": index, "Value": item}}
-        item_input = item if selector is None else flow.item_input(scope, selector, effective,
-                                                                   {**context, "Map": entry})
-        # $$.Map.Item stays visible inside the iteration, as in AWS's context object.
-        jobs.append((state.processor, item_input, {**run.context, "Map": entry}))
+    selector, processor = state.selector, state.processor
+    if selector is None and not processor.reads_context:  # no $$.Map.Item to make: nothing would see it
+        jobs = [(processor, item, run.context) for item in items]
+    else:
+        jobs = []
+        for index, item in enumerate(items):
+            entry = {"Item": {"Index": index, "Value": item}}
+            item_input = item if selector is None else flow.item_input(scope, selector, effective,
+                                                                       {**context, "Map": entry})
+            # $$.Map.Item stays visible inside the iteration, as in AWS's context object.
+            jobs.append((processor, item_input, {**run.context, "Map": entry}))
     if state.batcher is not None:
         jobs = _batches(state, [job[1] for job in jobs], state.batcher, scope, run.context)
     events = run.events
