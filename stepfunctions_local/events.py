@@ -137,6 +137,10 @@ class Events:
         child.last = start
         return child
 
+    def id_source(self) -> Callable[[], int] | None:
+        """Where nothing is recorded, what hands out the next event id (an event then is only its id)."""
+        return self._ids.__next__ if self.recorder is None else None
+
     def add_after(self, previous: int, event_type: str, key: str | None = None, details: dict | None = None) -> int:
         """``branch(previous).add(...)`` without the branch (a Map iteration's Started / Succeeded event)."""
         if self._append is not None:

@@ -176,9 +176,14 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
     events = run.events
     started = events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(jobs)})
 
-    def on_item(outcome: str, index: int, previous: int) -> int:
-        event_type, key = _ITERATION_EVENTS[outcome]
-        return events.add_after(previous, event_type, key, {"name": state.name, "index": index})
+    take_id = events.id_source()
+    if take_id is not None:  # nothing recorded: an iteration's Started / Succeeded... event only takes an id
+        def on_item(outcome: str, index: int, previous: int) -> int:
+            return take_id()
+    else:
+        def on_item(outcome: str, index: int, previous: int) -> int:
+            event_type, key = _ITERATION_EVENTS[outcome]
+            return events.add_after(previous, event_type, key, {"name": state.name, "index": index})
 
     try:
         map_runs = run.map_runs
