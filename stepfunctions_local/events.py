@@ -203,8 +203,16 @@ class Events:
             if self.last is not None:
                 self.last = event_id
             return
-        if self._append is not None:
-            self._defer(_EXITED[state_type], "stateExitedEventDetails", _exited, name, output, assigned)
+        if self._append is not None:  # ``_defer`` inlined, as in ``entered``
+            event_id = next(self._ids)
+            last = self.last
+            if last is None:
+                previous = 0 if event_id <= 2 else event_id - 1
+            else:
+                previous = last
+                self.last = event_id
+            self._append((event_id, previous, self._now(), _EXITED[state_type], "stateExitedEventDetails", _exited,
+                          name, output, assigned))
             return
         text = _json(output)
         if too_large(text):  # AWS-recorded: the execution fails without the state's Exited event
