@@ -206,7 +206,13 @@ def compile_template(value: Any, where: str, *, dynamic: bool = True) -> Templat
                 fields.append((key[:-2], compile_dynamic(key, item, where)))
             else:
                 fields.append((key, compile_template(item, f"{where}/{key}", dynamic=dynamic)))
-        return lambda env: {key: field(env) for key, field in fields}
+        def build(env: Env) -> dict:  # a loop, not a comprehension: one frame per object (Python 3.11)
+            built = {}
+            for key, field in fields:
+                built[key] = field(env)
+            return built
+
+        return build
     if isinstance(value, list):
         items = [compile_template(item, f"{where}[{i}]", dynamic=dynamic) for i, item in enumerate(value)]
         return lambda env: [item(env) for item in items]
@@ -247,6 +253,8 @@ def compile_dynamic(key: str, text: Any, where: str) -> Template:
         raise invalid(f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call",
                       where)
     path = compile_path(text)
+    if path.steps == () and path.root == "input":  # "$": the input itself, which is always there
+        return _whole_input
 
     def lookup(env: Env) -> Any:
         try:
@@ -259,6 +267,10 @@ def compile_dynamic(key: str, text: Any, where: str) -> Template:
             ) from None
 
     return lookup
+
+
+def _whole_input(env: Env) -> Any:
+    return env.input
 
 
 def _source(text: str, env: Env) -> Any:
