@@ -54,12 +54,12 @@ def contact() -> workflow.WorkflowOutput:
     )
 
 
-@app.lambda_function(name="generate_ticket_id")
+@app.lambda_function(name=names.GENERATE_TICKET_ID_FUNCTION)
 def generate_ticket_id(event: Any, context: Any) -> tickets.TicketIdResult:
     return {"ticketId": tickets.new_ticket_id()}
 
 
-@app.lambda_function(name="notify_admin")
+@app.lambda_function(name=names.NOTIFY_ADMIN_FUNCTION)
 def notify_admin(event: dict[str, Any], context: Any) -> notifications.NotifierResult:
     from chalicelib import notifications  # each function's own modules on first use: every Lambda imports app.py
 
@@ -76,7 +76,7 @@ def send_digest(event: CloudWatchEvent) -> digest.DigestResult:
     return digest.send_digest()
 
 
-@app.on_sqs_message(queue=settings.SUBMISSIONS_QUEUE, batch_size=10, name="process_queued_submissions")
+@app.on_sqs_message(queue=settings.SUBMISSIONS_QUEUE, batch_size=10, name=names.PROCESS_QUEUED_SUBMISSIONS_FUNCTION)
 def process_queued_submissions(event: SQSEvent) -> PartialItemFailureResponse:
     from chalicelib import consumers
 
@@ -85,7 +85,7 @@ def process_queued_submissions(event: SQSEvent) -> PartialItemFailureResponse:
 
 @app.on_cw_event(
     {"source": [settings.EVENT_SOURCE], "detail-type": [settings.SUBMITTED_DETAIL_TYPE]},
-    name="process_submission_event",
+    name=names.PROCESS_SUBMISSION_EVENT_FUNCTION,
 )
 def process_submission_event(event: CloudWatchEvent) -> None:
     from chalicelib import consumers
