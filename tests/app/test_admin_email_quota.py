@@ -11,8 +11,9 @@ from botocore.stub import Stubber
 
 from chalicelib import email_quota, notifications, settings
 from chalicelib.notifications import AdminNotification, Backoff, NotificationFailedError
+from localdev.moto_atomic import atomic_moto_writes
 from tests.events import load_event
-from tests.support.aws_resources import atomic_moto_writes, sent_emails
+from tests.support.aws_resources import sent_emails
 
 MINUTE = 1_800_000_000  # a window start: divisible by 60
 

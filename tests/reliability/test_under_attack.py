@@ -6,7 +6,7 @@ import time
 from collections import Counter
 
 from chalicelib import settings
-from tests.support.aws_resources import atomic_moto_writes
+from localdev.moto_atomic import atomic_moto_writes
 from tests.support.flood import flood, http_api, quota_windows, run_digest
 from tests.support.offline_stack import OfflineStack
 

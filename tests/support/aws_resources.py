@@ -7,13 +7,10 @@ import boto3
 
 from chalicelib import settings
 from localdev.aws import ACCOUNT_ID
-from localdev.moto_atomic import atomic_moto_writes
 from localdev.project import PROJECT_DIR, stage_environment
 from localdev.tables import create_tables
 
-__all__ = [
-    "ACCOUNT_ID", "PROJECT_DIR", "atomic_moto_writes", "create_app_resources", "sent_emails", "stage_environment",
-]
+__all__ = ["ACCOUNT_ID", "PROJECT_DIR", "create_app_resources", "sent_emails", "stage_environment"]
 
 
 def create_app_resources(sender: str) -> None:
