@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -63,7 +63,7 @@ class Activity:
     encryption: dict | None = None
 
 
-@dataclass
+@dataclass(slots=True, weakref_slot=True)  # slots: a console keeps a thousand of them, and each is made on a hot path
 class Execution:
     """One execution, Standard or Express; what execution observers and task interceptors see.
 
@@ -95,7 +95,7 @@ class Execution:
     progress: Progress | None = None
     redrive_count: int = 0
     redrive_date: datetime | None = None
-    redrive_tokens: dict[str, datetime] = field(default_factory=dict)
+    redrive_tokens: dict[str, datetime] | None = None
     worker: threading.Thread | None = None  # the thread running a Standard execution
 
     @property

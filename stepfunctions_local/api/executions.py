@@ -170,7 +170,7 @@ class ExecutionsApi:
             worker.join()
         now = to_datetime(self._clock.now())
         with self._store.lock:
-            answered = record.redrive_tokens.get(clientToken) if clientToken is not None else None
+            answered = (record.redrive_tokens or {}).get(clientToken) if clientToken is not None else None
             if answered is not None and now - answered <= CLIENT_TOKEN_LIFETIME:
                 return {"redriveDate": answered}  # the same request again: idempotent
             reason = self._not_redrivable(record)
@@ -179,9 +179,10 @@ class ExecutionsApi:
             record.redrive_count += 1
             record.redrive_date = now
             if clientToken is not None:
-                record.redrive_tokens[clientToken] = now
-                while len(record.redrive_tokens) > CLIENT_TOKENS_KEPT:
-                    record.redrive_tokens.pop(next(iter(record.redrive_tokens)))
+                tokens = record.redrive_tokens = record.redrive_tokens or {}
+                tokens[clientToken] = now
+                while len(tokens) > CLIENT_TOKENS_KEPT:
+                    tokens.pop(next(iter(tokens)))
             record.status, record.stopped, record.output, record.error, record.cause = "RUNNING", None, None, None, None
             _standard(record.stop_requested).clear()
             _standard(record.done).clear()

@@ -9,7 +9,7 @@ sink that wants none (the store, metrics, the terminal summary) costs an executi
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Protocol
 
 from stepfunctions_local.observability.records import ExecutionRecord
@@ -34,33 +34,32 @@ class RecordingObserver:
     """Implements the runtime's ExecutionObserver protocol (stepfunctions_local/observers.py)."""
 
     def __init__(self, *sinks: Sink) -> None:
-        self.sinks = sinks
+        self.sinks: tuple[Sink, ...] = ()
+        # each sink with its ``event_types`` (None: it has none, so it wants every event), looked up once
+        self._askers: tuple[tuple[Sink, Callable[[ExecutionRecord], Collection[str] | None] | None], ...] = ()
         # arn -> the record and the sinks told about its events one by one, with the types each wants
         self._running: dict[str, tuple[ExecutionRecord, list[tuple[Sink, Collection[str] | None]]]] = {}
         self._lock = threading.Lock()
+        self.add(*sinks)
 
     def add(self, *sinks: Sink) -> None:
         """More sinks for the same records (one record per execution however many sinks)."""
         with self._lock:
-            self.sinks = (*self.sinks, *sinks)  # a new tuple: running executions keep iterating the old one
+            # new tuples: running executions keep iterating the old ones
+            self.sinks = (*self.sinks, *sinks)
+            self._askers = (*self._askers, *((sink, getattr(sink, "event_types", None)) for sink in sinks))
 
     def execution_started(self, execution: Execution) -> None:
-        machine = execution.state_machine
-        record = ExecutionRecord(
-            arn=execution.arn, name=execution.name, state_machine_arn=machine.arn,
-            state_machine_name=machine.name, type=machine.type, definition=execution.definition,
-            logging=machine.logging, input=execution.input, started=execution.started.timestamp(),
-            source=execution.history)
-        sinks = self.sinks
-        for sink in sinks:
-            sink.started(record)
+        record = ExecutionRecord(execution)
+        askers = self._askers
         told = []
-        for sink in sinks:
-            ask = getattr(sink, "event_types", None)
+        for sink, _ in askers:
+            sink.started(record)
+        for sink, ask in askers:
             wanted = None if ask is None else ask(record)
             if wanted is None or wanted:
                 told.append((sink, wanted))
-        self._running[record.arn] = (record, told)  # one dict operation: atomic under the GIL
+        self._running[execution.arn] = (record, told)  # one dict operation: atomic under the GIL
 
     def history_event_types(self, execution: Execution) -> Collection[str] | None:
         running = self._running.get(execution.arn)
@@ -86,10 +85,7 @@ class RecordingObserver:
         running = self._running.pop(execution.arn, None)
         if running is None:
             return
-        record = running[0]
-        record.status, record.output = execution.status, execution.output
-        record.error, record.cause = execution.error, execution.cause
-        record.stopped = execution.stopped.timestamp() if execution.stopped is not None else None
+        record = running[0]  # a view: it reads the final status, output and times from the execution
         for sink in self.sinks:
             sink.finished(record)
 

@@ -28,4 +28,5 @@ class TerminalSummary:
         return frozenset()  # ``event`` is never needed
 
     def finished(self, record: ExecutionRecord) -> None:
-        logger.info("%s", summary_line(record))
+        if logger.isEnabledFor(logging.INFO):  # the line reads the history: not made for nobody
+            logger.info("%s", summary_line(record))
