@@ -75,6 +75,17 @@ class StatesError(StepFunctionsLocalError):
         self.cause = cause
 
 
+class BranchesFailed(StatesError):
+    """A Parallel branch or Map iteration failed its state: the error it carries, raised by the state.
+
+    AWS writes the state's ``ParallelStateFailed`` / ``MapStateFailed`` event only once no retrier
+    runs the state again (before its Catch), so the state's caller writes it, not the state.
+    """
+
+    def __init__(self, failure: StatesError) -> None:
+        super().__init__(failure.error, failure.cause)
+
+
 class PathNotFound(StepFunctionsLocalError):
     """A JSONPath/reference path selected nothing in the data it was applied to."""
 

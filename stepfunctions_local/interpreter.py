@@ -18,7 +18,7 @@ from .activity_tasks import is_activity_arn, run_activity
 from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, data_limit_exceeded, is_lambda_function_arn, resource_type, too_large
-from .exceptions import StateDataError, StatesError
+from .exceptions import BranchesFailed, StateDataError, StatesError
 from .map_runs import MapRuns
 from .progress import Progress
 from .specs import (
@@ -247,6 +247,8 @@ class Run:
                     if self.progress is not None:  # a retried Parallel / Map runs all its branches again
                         self.progress.children = self.progress.map_run = None
                     continue
+                if isinstance(error, BranchesFailed):
+                    self.events.add(f"{state.type}StateFailed")
                 for catcher in state.catch:
                     if error_matches(catcher.errors, error.error):
                         try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import paths
 from .dataflow import Scope
 from .events import Events
-from .exceptions import StateDataError, StatesError
+from .exceptions import BranchesFailed, StateDataError, StatesError
 from .specs import (
     ChoiceSpec,
     FailSpec,
@@ -141,9 +141,8 @@ def _parallel(run: Run, state: ParallelSpec, raw: Any, variables: dict, context:
     try:
         jobs = [(branch, branch_input, None) for branch in state.branches]
         result = run.fan_out(jobs, variables, 0, None, None, started)
-    except StatesError:
-        run.events.add("ParallelStateFailed")
-        raise
+    except StatesError as error:
+        raise BranchesFailed(error) from error
     run.events.add("ParallelStateSucceeded")
     output, assigned = state.flow.finish(scope, result)
     return output, state.next, assigned
@@ -192,9 +191,8 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
         else:
             result = run.fan_out(jobs, variables, int(max_concurrency), _tolerance(count, percentage, len(items)),
                                  on_item, started)
-    except StatesError:
-        events.add("MapStateFailed")
-        raise
+    except StatesError as error:
+        raise BranchesFailed(error) from error
     events.add("MapStateSucceeded")
     output, assigned = flow.finish(scope, result)
     return output, state.next, assigned
