@@ -78,6 +78,24 @@ def _number(value: Value | None, scope: Scope, field: str) -> float | None:
     return number
 
 
+def _tolerated(value: Value | None, scope: Scope, field: str) -> float | None:
+    """ToleratedFailureCount(Path) / ToleratedFailurePercentage(Path), with AWS-recorded States.Runtime texts."""
+    if value is None or value.__class__ is not FromPath:
+        return _number(value, scope, field)
+    number = _numeric_text(value.get(scope))
+    count = field == "ToleratedFailureCount"
+    valid = (int,) if count else (int, float)
+    if isinstance(number, bool) or not isinstance(number, valid):
+        shown = number if isinstance(number, str) else paths.to_json(number)
+        raise StateDataError("States.Runtime", f'The {field}Path field refers to value "{shown}" which is not a '
+                                               f"valid {'integer' if count else 'float'}: {value.source}")
+    if count and number < 0:
+        raise StateDataError("States.Runtime", "ToleratedFailureCount cannot be negative.")
+    if not count and not 0 <= number <= 100:
+        raise StateDataError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
+    return number
+
+
 def _numeric_text(value: Any) -> Any:
     """AWS-recorded: a ...Path field may select a number written as a string ("1")."""
     if isinstance(value, str) and _NUMBER.fullmatch(value):
@@ -157,8 +175,6 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
         kind = {dict: "object", str: "string", bool: "boolean", type(None): "null"}.get(type(items), "number")
         raise flow.not_an_array(items, state.items, kind)
     max_concurrency = _max_concurrency(state.max_concurrency, scope)
-    count = _number(state.tolerated_count, scope, "ToleratedFailureCountPath")
-    percentage = _number(state.tolerated_percentage, scope, "ToleratedFailurePercentagePath")
     selector, processor = state.selector, state.processor
     if selector is None and not processor.reads_context:  # no $$.Map.Item to make: nothing would see it
         jobs = [(processor, item, run.context) for item in items]
@@ -174,6 +190,9 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
         jobs = _batches(state, [job[1] for job in jobs], state.batcher, scope, run.context)
     events = run.events
     started = events.add("MapStateStarted", "mapStateStartedEventDetails", {"length": len(jobs)})
+    # AWS-recorded: the tolerated failure paths are read after MapStateStarted
+    count = _tolerated(state.tolerated_count, scope, "ToleratedFailureCount")
+    percentage = _tolerated(state.tolerated_percentage, scope, "ToleratedFailurePercentage")
 
     take_id = events.id_source()
     if take_id is not None:  # nothing recorded: an iteration's Started / Succeeded... event only takes an id
