@@ -148,16 +148,26 @@ def select(path: Path | None, env: Env, field: str) -> Any:
     try:
         return path.get(env)
     except PathNotFound:
-        raise StateDataError(
-            "States.Runtime", f"Invalid path '{path.text}' : No results for path: {_bracketed(path)}"
-        ) from None
+        raise StateDataError("States.Runtime", f"Invalid path '{path.text}' : {_miss(path, env)}") from None
 
 
-def _bracketed(path: Path) -> str:
-    if path.steps is None:
-        return path.text
-    parts = "".join(f"[{step}]" if isinstance(step, int) else f"['{step}']" for step in path.steps)
-    return "$" + parts
+def _miss(path: Path, env: Env) -> str:
+    """Why ``path`` selected nothing, in AWS's (Jayway JsonPath's) words: an object without a property
+    before the last step is "Missing property in path" up to it (AWS-recorded), else "No results for path"."""
+    if path.steps is not None and path.root == "input":
+        data = env.input
+        for depth, step in enumerate(path.steps[:-1]):
+            if isinstance(step, str) and type(data) is dict and step not in data:
+                return f"Missing property in path {_bracketed(path.steps[:depth + 1])}"
+            if type(data) is not (dict if isinstance(step, str) else list) or (
+                    isinstance(step, int) and step >= len(data)):
+                break
+            data = data[step]
+    return f"No results for path: {path.text if path.steps is None else _bracketed(path.steps)}"
+
+
+def _bracketed(steps: tuple[str | int, ...]) -> str:
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else f"['{step}']" for step in steps)
 
 
 def apply_result_path(path: Path | None, input: Any, result: Any) -> Any:

@@ -138,6 +138,15 @@ class TestPathFailures:
         assert result.cause == ("An error occurred while executing the state 'S' (entered at the event id #2). "
                                 "Invalid path '$.nope' : No results for path: $['nope']")
 
+    def test_output_path_missing_before_its_last_step_names_the_missing_property(self):
+        # GIVEN an OutputPath whose first property is not in the state's output (AWS-recorded wording)
+        state = {"Type": "Pass", "OutputPath": "$.no.such.path"}
+        # WHEN it runs
+        result = run(single(state), {"a": 1})
+        # THEN the miss is named where it happened, not at the end of the path
+        assert result.cause == ("An error occurred while executing the state 'S' (entered at the event id #2). "
+                                "Invalid path '$.no.such.path' : Missing property in path $['no']")
+
     def test_result_path_into_a_non_object_fails(self):
         result = run(single({"Type": "Pass", "Result": 1, "ResultPath": "$.a.b"}), {"a": "text"})
         assert result.error == "States.ResultPathMatchFailure"
