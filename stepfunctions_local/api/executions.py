@@ -140,7 +140,8 @@ class ExecutionsApi:
         response.update(data("input", record.input, includedData))
         if record.output is not None:
             response.update(data("output", record.output, includedData))
-        response.update(error_cause(record.error, record.cause))
+        if record.status != "TIMED_OUT":  # AWS-recorded: a timed-out execution is described without error or cause
+            response.update(error_cause(record.error, record.cause))
         response["redriveCount"] = record.redrive_count
         if record.redrive_date is not None:
             response["redriveDate"] = record.redrive_date

@@ -120,3 +120,16 @@ class TestSfnSdkErrors:
         assert answer["error"] == "Sfn.InvalidTokenException"
         suffix = " (Service: Sfn, Status Code: 400, Request ID: "
         assert answer["cause"].startswith("Invalid Token: 'Invalid token'" + suffix)
+
+
+class TestExecutionTimeout:
+    def test_timed_out_execution_is_described_without_error(self, sfn, runtime):
+        # AWS-recorded (localstack test_timeouts snapshot, test_global_timeout): DescribeExecution of an
+        # execution past its TimeoutSeconds has status TIMED_OUT and no error or cause field.
+        machine = create(sfn, "slow", definition({"W": {"Type": "Wait", "Seconds": 60, "End": True}},
+                                                 TimeoutSeconds=1), "STANDARD")
+        arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+        assert runtime.wait_for(arn, timeout=10)
+        described = sfn.describe_execution(executionArn=arn)
+        assert described["status"] == "TIMED_OUT"
+        assert "error" not in described and "cause" not in described
