@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -50,11 +51,19 @@ def _large_output_string(event: Any, context: Any) -> str:
     return "a" * 257 * 1024
 
 
+def _wait_60_seconds(event: Any, context: Any) -> Any:
+    # Outlives the recordings' 5-second TimeoutSeconds in real time (the runtime's task timeouts are
+    # wall-clock); it sleeps on in a daemon worker after the state has timed out, as AWS's Lambda would.
+    time.sleep(60)
+    return event
+
+
 LAMBDAS: dict[str, Callable[[Any, Any], Any]] = {
     "raise_exception": _raise_exception,
     "echo": _echo,
     "large_output_string": _large_output_string,
     "return_bytes_str": _return_bytes_str,
+    "wait_60_seconds": _wait_60_seconds,
 }
 
 
