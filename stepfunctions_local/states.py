@@ -218,8 +218,8 @@ def _map(run: Run, state: MapSpec, raw: Any, variables: dict, context: dict) -> 
 
 
 def _max_concurrency(value: Value | None, scope: Scope) -> int:
-    """MaxConcurrency(Path): 0 means no limit. The path's failures are worded as localstack words them (its
-    AWS-validated Map tests): a States.Runtime that fails the execution, without the state's name."""
+    """MaxConcurrency(Path): 0 means no limit. A value that is no integer fails as AWS recorded it (a States.Runtime
+    naming the state); a negative one as localstack words it (no AWS recording of it was found)."""
     if value is None:
         return 0
     number = value.get(scope)
@@ -232,8 +232,8 @@ def _max_concurrency(value: Value | None, scope: Scope) -> int:
             pass
     if not isinstance(number, int) or isinstance(number, bool):
         shown = number if isinstance(number, str) else paths.to_json(number)
-        raise StatesError("States.Runtime", f'The MaxConcurrencyPath field refers to value "{shown}" which is not '
-                                            f"a valid integer: {value.source}")
+        raise StateDataError("States.Runtime", f'The MaxConcurrencyPath field refers to value "{shown}" which is '
+                                               f"not a valid integer: {value.source}")
     if number < 0:
         raise StatesError("States.Runtime", f"Expected non-negative integer for MaxConcurrency, got '{number}' "
                                             "instead.")

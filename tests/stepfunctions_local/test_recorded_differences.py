@@ -91,7 +91,8 @@ class TestStateDataLimit:
 
 
 class TestMaxConcurrencyPath:
-    """Worded as localstack words them (no AWS recording of these failures was found)."""
+    """A value that is no integer as AWS recorded it (test_base_scenarios test_max_concurrency_path[NoNumber]);
+    a negative one as localstack words it (no AWS recording of that failure was found)."""
 
     MAP = {"M": {"Type": "Map", "MaxConcurrencyPath": "$.limit", "ItemsPath": "$.items",
                  "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}}
@@ -104,6 +105,7 @@ class TestMaxConcurrencyPath:
         answer = _run(sfn, self.MAP, {"limit": "many", "items": [1]})
         assert (answer["error"], answer["cause"]) == (
             "States.Runtime",
+            "An error occurred while executing the state 'M' (entered at the event id #2). "
             'The MaxConcurrencyPath field refers to value "many" which is not a valid integer: $.limit')
 
     def test_negative_fails_the_execution(self, sfn):
