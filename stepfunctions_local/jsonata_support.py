@@ -44,12 +44,13 @@ def _partition(items: list, size: int) -> list:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def _range(start: float, end: float, step: float) -> list:
+def _range(start: float, end: float, step: float) -> Any:
     values, current = [], start
     while (step > 0 and current <= end) or (step < 0 and current >= end):
         values.append(current)
         current += step
-    return values
+    # AWS-recorded: a range of one number is that number (a JSONata sequence of one), not a one-item array.
+    return values[0] if len(values) == 1 else values
 
 
 # Step Functions' own JSONata functions ($eval is not available there).

@@ -24,6 +24,7 @@ from ..observers import Observers
 from ..progress import Progress
 from ..records import Arns, Execution, StateMachine, Store
 from ..types import Clock, TaskRunner
+from ..variable_references import described
 from .common import (
     check_arn,
     data,
@@ -199,7 +200,7 @@ class ExecutionsApi:
         return {
             "stateMachineArn": sm.arn, "name": sm.name, "definition": record.definition, "roleArn": sm.role_arn,
             "updateDate": sm.created, "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing,
-            **({"revisionId": sm.revision_id} if sm.revision_id is not None else {}),
+            **({"revisionId": sm.revision_id} if sm.revision_id is not None else {}), **described(record.definition),
         }
 
     def list_executions(

@@ -12,6 +12,7 @@ from ..history import to_datetime
 from ..interpreter import Machine, compile_definition
 from ..records import Arns, StateMachine, Store
 from ..types import Clock
+from ..variable_references import described
 from .common import check_arn, check_name, check_type, page, split_qualified, state_machine
 from .versions_aliases import forget_machine
 from .versions_aliases import publish as publish_version
@@ -104,7 +105,7 @@ class StateMachinesApi:
         answer = {
             "stateMachineArn": arn, "name": sm.name, "status": "ACTIVE", "definition": sm.definition,
             "roleArn": sm.role_arn, "type": sm.type, "creationDate": created or sm.created,
-            "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing,
+            "loggingConfiguration": sm.logging, "tracingConfiguration": sm.tracing, **described(sm.definition),
         }
         if sm.revision_id is not None:  # AWS-recorded: none until the machine is first updated
             answer["revisionId"] = sm.revision_id

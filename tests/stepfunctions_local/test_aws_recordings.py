@@ -10,6 +10,8 @@ event types in order and they are compared too (an execution observer collects o
 normalised the way the snapshots do: any UUID matches ``<uuid:N>`` / ``<request_id>``, and a Lambda
 error's ``requestId`` and ``stackTrace`` (paths in AWS's sandbox) compare as placeholders; whether
 such an error JSON is written compactly (``lambda:invoke``) or with spaces (a Lambda ARN) is kept.
+An integration result's ``SdkHttpMetadata`` headers that vary per call (date, request and trace ids) and
+its ``SdkResponseMetadata.RequestId`` compare as placeholders, as the snapshots keep them.
 
 A recording with ``"kind": "test_state"`` is a TestState call: its ``request`` (``definition`` and
 ``input`` as JSON values) and AWS's ``expected`` answer (``status``, ``output``, ``nextState``,
@@ -67,8 +69,22 @@ LAMBDAS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+VARYING_HEADERS = ("Date", "x-amzn-RequestId", "X-Amzn-Trace-Id")
+
+
+def _sdk_placeholders(result: dict) -> dict:
+    """An integration result with its per-call headers and request id replaced by placeholders."""
+    metadata = result["SdkHttpMetadata"]
+    headers = {kind: {**metadata[kind], **{name: f"<{name}>" for name in VARYING_HEADERS if name in metadata[kind]}}
+               for kind in ("AllHttpHeaders", "HttpHeaders") if kind in metadata}
+    return {**result, "SdkHttpMetadata": {**metadata, **headers},
+            "SdkResponseMetadata": {**result.get("SdkResponseMetadata", {}), "RequestId": "<RequestId>"}}
+
+
 def _normalised(value: Any) -> Any:
     """``value`` with UUIDs, and Lambda error causes' request id and stack trace, replaced by placeholders."""
+    if isinstance(value, dict) and isinstance(value.get("SdkHttpMetadata"), dict):
+        value = _sdk_placeholders(value)
     if isinstance(value, dict):
         return {key: _normalised(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -135,3 +135,13 @@ class TestExecutionTimeout:
         described = sfn.describe_execution(executionArn=arn)
         assert described["status"] == "TIMED_OUT"
         assert "error" not in described and "cause" not in described
+
+
+class TestJSONataRange:
+    def test_range_of_one_number_is_that_number(self, sfn):
+        # The docs describe $range as returning an array; AWS's recording (localstack test_array_jsonata,
+        # $range(1, 9, 9)) returns the number 1 itself: the recording wins.
+        answer = _run(sfn, {"R": {"QueryLanguage": "JSONata", "Type": "Pass",
+                                  "Output": {"one": "{% $range(1, 9, 9) %}", "two": "{% $range(1, 3, 2) %}"},
+                                  "End": True}})
+        assert json.loads(answer["output"]) == {"one": 1, "two": [1, 3]}
