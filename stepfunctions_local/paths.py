@@ -157,12 +157,16 @@ def _miss(path: Path, env: Env) -> str:
     if path.steps is not None and path.root == "input":
         data = env.input
         for depth, step in enumerate(path.steps[:-1]):
-            if isinstance(step, str) and type(data) is dict and step not in data:
-                return f"Missing property in path {_bracketed(path.steps[:depth + 1])}"
-            if type(data) is not (dict if isinstance(step, str) else list) or (
-                    isinstance(step, int) and step >= len(data)):
+            if isinstance(step, str):
+                if type(data) is not dict:
+                    break
+                if step not in data:
+                    return f"Missing property in path {_bracketed(path.steps[:depth + 1])}"
+                data = data[step]
+            elif type(data) is list and step < len(data):
+                data = data[step]
+            else:
                 break
-            data = data[step]
     return f"No results for path: {path.text if path.steps is None else _bracketed(path.steps)}"
 
 
