@@ -4,9 +4,12 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from localdev import aws, inprocess_aws, warmup
 from localdev.ports import free_port
@@ -18,17 +21,29 @@ from tests.e2e.test_localdev_delivery import RecordingApp
 TABLE = LocalSettings().tickets_table
 
 
+@dataclass(frozen=True)
+class Moto:
+    endpoint: str
+    over_http: boto3.session.Session  # made before the routing: its calls go to the server over HTTP
+
+
 @pytest.fixture
-def moto_endpoint(monkeypatch) -> Iterator[str]:
+def moto(monkeypatch) -> Iterator[Moto]:
     monkeypatch.setenv("MOTO_ACCOUNT_ID", aws.ACCOUNT_ID)
     port = free_port()
     server = aws.start_moto(port)
     endpoint = aws.endpoint(port)
+    over_http = boto3.session.Session(region_name=aws.REGION)
     stop_routing = inprocess_aws.route_in_process(endpoint)
-    yield endpoint
+    yield Moto(endpoint, over_http)
     stop_routing()
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
     server.stop()
+
+
+@pytest.fixture
+def moto_endpoint(moto: Moto) -> str:
+    return moto.endpoint
 
 
 def in_process_client(service: str, endpoint: str):
@@ -88,3 +103,119 @@ class TestWarmUp:
         warmup._warm_runtime_writes(Runtime(), TABLE)
         # THEN the table is still empty
         assert items_over_http(moto_endpoint) == []
+
+
+# Calls as the stack makes them (and a few it could), each made once over HTTP and once in-process.
+# "{n}" names a resource: "viahttp" over HTTP, "inprocess" in-process: the two sides never meet in one moto.
+_QUEUE_URL = "{endpoint}/000000000000/queue-{n}"
+_TABLE = {"TableName": "table-{n}"}
+_EMAIL = {"Subject": {"Data": "Ticket"}, "Body": {"Text": {"Data": "This is bad service"}}}
+CALLS: list[tuple[str, str, dict[str, Any]]] = [
+    ("dynamodb", "create_table", {**_TABLE, "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                                  "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                                  "BillingMode": "PAY_PER_REQUEST"}),
+    ("dynamodb", "put_item", {**_TABLE, "Item": {"id": {"S": "CF-1"}, "taken": {"N": "10"}}}),
+    ("dynamodb", "put_item", {**_TABLE, "Item": {"id": {"S": "CF-1"}}, "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                              "ConditionExpression": "attribute_not_exists(id)"}),
+    ("dynamodb", "update_item", {**_TABLE, "Key": {"id": {"S": "CF-1"}}, "UpdateExpression": "ADD taken :one",
+                                 "ConditionExpression": "taken < :limit",
+                                 "ExpressionAttributeValues": {":one": {"N": "1"}, ":limit": {"N": "10"}}}),
+    ("dynamodb", "update_item", {**_TABLE, "Key": {"id": {"S": "CF-1"}}, "UpdateExpression": "ADD taken :one",
+                                 "ExpressionAttributeValues": {":one": {"N": "1"}}, "ReturnValues": "ALL_NEW"}),
+    ("dynamodb", "put_item", {**_TABLE, "Item": {"id": {"S": ""}}}),
+    ("dynamodb", "get_item", {"TableName": "no-such-table", "Key": {"id": {"S": "CF-1"}}}),
+    ("ses", "send_email", {"Source": "unverified-{n}@example.com", "Destination": {"ToAddresses": ["a@example.com"]},
+                           "Message": _EMAIL}),
+    ("ses", "verify_email_identity", {"EmailAddress": "sender-{n}@example.com"}),
+    ("ses", "send_email", {"Source": "sender-{n}@example.com", "Destination": {"ToAddresses": ["a@example.com"]},
+                           "Message": _EMAIL}),
+    ("sqs", "create_queue", {"QueueName": "queue-{n}"}),
+    ("sqs", "send_message", {"QueueUrl": _QUEUE_URL, "MessageBody": '{"message": "Hello from SQS"}'}),
+    ("sqs", "get_queue_attributes", {"QueueUrl": _QUEUE_URL, "AttributeNames": ["ApproximateNumberOfMessages"]}),
+    ("sqs", "get_queue_url", {"QueueName": "no-such-queue"}),
+    ("events", "put_events", {"Entries": [{"Source": "contact-form", "DetailType": "d", "Detail": "{}"}]}),
+    ("logs", "create_log_group", {"logGroupName": "group-{n}"}),
+    ("logs", "create_log_group", {"logGroupName": "group-{n}"}),
+    ("cloudwatch", "put_metric_data", {"Namespace": "space-{n}", "MetricData": [{"MetricName": "m", "Value": 1.0}]}),
+    ("cloudwatch", "list_metrics", {"Namespace": "space-{n}"}),
+    ("s3", "create_bucket", {"Bucket": "bucket-{n}"}),
+    ("s3", "put_object", {"Bucket": "bucket-{n}", "Key": "a b+c.txt", "Body": b"hello", "Metadata": {"my_key": "v"}}),
+    ("s3", "get_object", {"Bucket": "bucket-{n}", "Key": "a b+c.txt"}),
+    ("s3", "head_object", {"Bucket": "bucket-{n}", "Key": "no-such-key"}),
+]
+
+
+def _named(value: Any, n: str, endpoint: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{endpoint}", endpoint).replace("{n}", n)
+    if isinstance(value, dict):
+        return {key: _named(item, n, endpoint) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_named(item, n, endpoint) for item in value]
+    return value
+
+
+def _outcome(client: Any, operation: str, arguments: dict[str, Any]) -> tuple[Any, ...]:
+    """What a caller sees, less what differs between any two calls (request ids, dates, headers)."""
+    try:
+        answer = getattr(client, operation)(**arguments)
+    except ClientError as error:
+        response = dict(error.response)
+        return type(error).__name__, response.pop("ResponseMetadata")["HTTPStatusCode"], response
+    metadata = answer.pop("ResponseMetadata")
+    if "Body" in answer:
+        answer["Body"] = answer["Body"].read()
+    return "answer", metadata["HTTPStatusCode"], metadata["RetryAttempts"], answer
+
+
+def _without_varying_values(outcome: tuple[Any, ...], n: str) -> str:
+    text = json.dumps(outcome, default=str, sort_keys=True).replace(f"-{n}", "-N")
+    for name in ("MessageId", "EventId", "CreationDateTime", "LastModified", "MD5OfMessageBody"):
+        text = _blank(text, name)
+    return text
+
+
+def _blank(text: str, name: str) -> str:
+    marker = f'"{name}": "'
+    start = text.find(marker)
+    while start >= 0:
+        end = text.index('"', start + len(marker))
+        text = text[: start + len(marker)] + text[end:]
+        start = text.find(marker, start + 1)
+    return text
+
+
+class TestSameAnswersAsOverHttp:
+    def test_results_and_errors_are_those_of_the_server(self, moto: Moto):
+        # GIVEN a client of the server over HTTP and an in-process one, each with resources of its own
+        over_http = {service: moto.over_http.client(service, endpoint_url=moto.endpoint) for service, _, _ in CALLS}
+        in_process = {service: in_process_client(service, moto.endpoint) for service, _, _ in CALLS}
+        for service, operation, arguments in CALLS:
+            # WHEN each makes the same call
+            expected = _outcome(over_http[service], operation, _named(arguments, "viahttp", moto.endpoint))
+            actual = _outcome(in_process[service], operation, _named(arguments, "inprocess", moto.endpoint))
+            # THEN the caller sees the same result, or the same error (class, code, message, HTTP status)
+            assert _without_varying_values(actual, "inprocess") == _without_varying_values(expected, "viahttp"), (
+                operation)
+
+    def test_a_handler_on_the_client_still_sees_the_response(self, moto_endpoint):
+        # GIVEN an in-process client with a before-parse handler of its own, as botocore's S3 checks use
+        sqs = in_process_client("sqs", moto_endpoint)
+        seen: list[int] = []
+        sqs.meta.events.register("before-parse.sqs.ListQueues",
+                                 lambda response_dict, **_: seen.append(response_dict["status_code"]))
+        # WHEN the client calls
+        sqs.list_queues()
+        # THEN the handler ran on the answer
+        assert seen == [200]
+
+    def test_requests_of_an_unsigned_client_are_answered(self, moto_endpoint):
+        # GIVEN an in-process client that signs nothing (no credentials in its requests)
+        from botocore import UNSIGNED
+        from botocore.config import Config
+        sqs = boto3.session.Session(region_name=aws.REGION).client(
+            "sqs", endpoint_url=moto_endpoint, config=Config(signature_version=UNSIGNED))
+        # WHEN it calls
+        answer = sqs.list_queues()
+        # THEN moto answered it, as the server answers an unsigned request
+        assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
