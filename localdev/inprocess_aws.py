@@ -12,10 +12,11 @@ message and HTTP status) are those of a call over HTTP. moto keeps its backends 
 globals, so this process and the server share one set of data: the AWS CLI, `make tickets`,
 `make emails` and the console still read it over HTTP.
 
-Two of moto's per-request look-ups are cached here, for this process's server too: the listing
-of its own package directory (``os.listdir`` and a ``stat`` per service, ~0.3 ms under a global
-lock) and the method names of a response class (``inspect.getmembers``, ~0.2 ms). Neither
-changes while the process runs.
+Three of moto's per-request computations are cached here, for this process's server too: the
+listing of its own package directory (``os.listdir`` and a ``stat`` per service, ~0.3 ms under a
+global lock), the method names of a response class (``inspect.getmembers``, ~0.2 ms), and the
+syntax tree of a DynamoDB UpdateExpression (parsed twice per UpdateItem, ~0.3 ms; moto deep-copies
+the tree before it resolves names and values into it). None of them changes while the process runs.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from moto.core.botocore_stubber import MockRawResponse
 from moto.core.exceptions import HTTPException
 from moto.core.request import Request
 from moto.core.utils import convert_to_flask_response
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # moto: untyped
 from moto.moto_api import recorder
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -155,7 +157,10 @@ def route_in_process(endpoint: str) -> Callable[[], None]:
 
 
 def _cache_moto_lookups() -> None:
-    # Both are read through their modules' attributes at each request, by the server as by us.
+    # Each is read through its module's or class's attribute at each request, by the server as by us.
     listing = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: listing
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    if not hasattr(UpdateExpressionParser.make, "cache_info"):  # once, however many routes are made
+        # A bounded cache: the stack's expressions are a handful, a script's could be many.
+        UpdateExpressionParser.make = functools.lru_cache(maxsize=256)(UpdateExpressionParser.make)

@@ -86,6 +86,36 @@ class TestInProcessAws:
         # THEN moto answered from this process
         assert queues["ResponseMetadata"]["HTTPStatusCode"] == 200
 
+    def test_an_update_expression_used_again_applies_its_new_values(self, moto_endpoint):
+        # GIVEN a counter, and one UpdateExpression that adds :n to it
+        dynamodb = in_process_client("dynamodb", moto_endpoint)
+        dynamodb.create_table(TableName="counters", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+
+        def add(n: int) -> str:
+            return dynamodb.update_item(
+                TableName="counters", Key={"id": {"S": "quota"}}, UpdateExpression="ADD taken :n",
+                ExpressionAttributeValues={":n": {"N": str(n)}}, ReturnValues="UPDATED_NEW",
+            )["Attributes"]["taken"]["N"]
+
+        # WHEN it is applied with 1, then 5, then 10
+        # THEN each call adds its own value
+        assert [add(1), add(5), add(10)] == ["1", "6", "16"]
+
+    def test_an_invalid_update_expression_is_refused_every_time(self, moto_endpoint):
+        # GIVEN a table
+        dynamodb = in_process_client("dynamodb", moto_endpoint)
+        dynamodb.create_table(TableName="counters", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+        for _ in range(2):
+            # WHEN an UpdateExpression that does not parse is sent, once and again
+            # THEN DynamoDB's ValidationException answers both
+            with pytest.raises(ClientError) as refused:
+                dynamodb.update_item(TableName="counters", Key={"id": {"S": "quota"}}, UpdateExpression="SET")
+            assert refused.value.response["Error"]["Code"] == "ValidationException"
+
     def test_errors_keep_their_aws_shape(self, moto_endpoint):
         # WHEN an in-process client asks for a table that does not exist
         dynamodb = in_process_client("dynamodb", moto_endpoint)
