@@ -11,11 +11,14 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+import stepfunctions_local
+from chalicelib import aws as app_aws
 from localdev import aws, inprocess_aws, warmup
 from localdev.ports import free_port
 from localdev.project import LocalSettings
 from localdev.provision import provision
 from stepfunctions_local import Runtime
+from stepfunctions_local.server import Server
 from tests.e2e.test_localdev_delivery import RecordingApp
 
 TABLE = LocalSettings().tickets_table
@@ -124,13 +127,53 @@ class TestInProcessAws:
             dynamodb.describe_table(TableName="no-such-table")
 
 
+@pytest.fixture
+def app_clients() -> Iterator[None]:
+    # The app's clients are cached with the endpoints of their time: made afresh for this test, and after it.
+    app_aws.client.cache_clear()
+    yield
+    app_aws.client.cache_clear()
+
+
+@pytest.fixture
+def step_functions(monkeypatch, app_clients) -> Iterator[Server]:
+    """A local Step Functions with no state machine, where the app's workflow client is pointed."""
+    server = stepfunctions_local.serve(Runtime())
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", server.url)
+    monkeypatch.setenv("AWS_DISABLE_HOST_PREFIX_INJECTION", "true")
+    monkeypatch.setenv("STATE_MACHINE_ARN", f"arn:aws:states:{aws.REGION}:{aws.ACCOUNT_ID}:stateMachine:contact-form")
+    for name, value in aws.DUMMY_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    yield server
+    server.shutdown()
+
+
 class TestWarmUp:
+    def test_warming_the_workflow_calls_runs_and_records_nothing(self, step_functions):
+        # GIVEN the app's Step Functions client, its answers noted
+        answers: list[str] = []
+        app_aws.client("stepfunctions").meta.events.register(
+            "after-call.sfn.StartSyncExecution",
+            lambda parsed, **_: answers.append(parsed.get("Error", {}).get("Code", "started")))
+        # WHEN chalice local's process warms its StartSyncExecution calls
+        warmup.warm_workflow_calls(timeout=10)
+        # THEN one call reached Step Functions and was refused before any execution: the console shows none
+        assert answers == ["StateMachineDoesNotExist"]
+        assert step_functions.store.executions() == []
+
+    def test_the_workflow_warm_up_gives_up_when_step_functions_does_not_listen(self, monkeypatch, app_clients):
+        # GIVEN an endpoint where nothing listens
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", aws.endpoint(free_port()))
+        # WHEN the warm-up waits for it, briefly
+        # THEN it returns without calling (a call would raise EndpointConnectionError)
+        warmup.warm_workflow_calls(timeout=0.2)
+
     def test_warming_the_runtime_writes_nothing(self, moto_endpoint, monkeypatch):
         # GIVEN an empty tickets table, where the runtime's integrations are sent
         monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
         provision(RecordingApp().app, LocalSettings(), int(moto_endpoint.rsplit(":", 1)[1]))
         # WHEN the runtime's DynamoDB paths are warmed
-        warmup._warm_runtime_writes(Runtime(), TABLE)
+        warmup._warm_refused_writes(Runtime().tasks.clients.get("dynamodb"), TABLE, "ticketId")
         # THEN the table is still empty
         assert items_over_http(moto_endpoint) == []
 
