@@ -6,9 +6,10 @@ server thread and werkzeug's request parsing: about two thirds of a submission's
 botocore ``before-call`` handler answers the call from moto in this process instead, as
 botocore's own Stubber answers a call: nothing is signed, sent or wrapped in a WSGI round trip.
 The request goes to the moto response handler the moto server's routing picks for it, with the
-service, region and access key moto reads from an ``Authorization`` header, and the answer is
-parsed by botocore's parser for the operation, so results and errors (``ClientError``, its code,
-message and HTTP status) are those of a call over HTTP. moto keeps its backends in module
+service, region and access key moto reads from an ``Authorization`` header; the answer is parsed
+by botocore's parser for the operation and judged by the client's retry handlers, so results,
+errors (``ClientError``, its code, message and HTTP status) and retries are those of a call over
+HTTP (``tests/e2e/test_inprocess_aws.py`` compares the two). moto keeps its backends in module
 globals, so this process and the server share one set of data: the AWS CLI, `make tickets`,
 `make emails` and the console still read it over HTTP.
 
@@ -21,6 +22,7 @@ the tree before it resolves names and values into it). None of them changes whil
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any, Callable, cast
 from urllib.parse import urlencode
 
@@ -30,6 +32,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.compress import maybe_compress_request
 from botocore.endpoint import convert_to_response_dict
 from botocore.exceptions import ClientError
+from botocore.hooks import BaseEventHooks, first_non_none_response
 from botocore.httpchecksum import apply_request_checksum, handle_checksum_body
 from botocore.model import OperationModel
 from botocore.parsers import ResponseParserFactory
@@ -69,11 +72,24 @@ class InProcessAws:
         # What botocore does to a request before signing it, so moto stores the same bytes.
         maybe_compress_request(context["client_config"], params, model)
         apply_request_checksum(params)
-        request = Request.from_primitives(params["method"], url, _headers(params, request_signer),
-                                          _body(params["body"]))
-        status, headers, body = self._dispatch(request)
-        http_response = AWSResponse(url, status, headers, MockRawResponse(body))
-        return http_response, _parse(http_response, model, context, request_signer, parsers)
+        headers, body = _headers(params, request_signer), _body(params["body"])
+        emitter = request_signer._event_emitter  # the client's own (botocore keeps it private)
+        retry_event = f"needs-retry.{model.service_model.service_id.hyphenize()}.{model.name}"
+        attempts = 1
+        while True:
+            status, response_headers, content = self._dispatch(
+                Request.from_primitives(params["method"], url, headers, body))
+            http_response = AWSResponse(url, status, response_headers, MockRawResponse(content))
+            parsed = _parse(http_response, model, context, emitter, parsers)
+            # The client's retry handlers judge the answer as they judge one over HTTP (a 5xx, throttling).
+            delay = first_non_none_response(emitter.emit(
+                retry_event, response=(http_response, parsed), endpoint=None, operation=model, attempts=attempts,
+                caught_exception=None, request_dict=params))
+            if delay is None or delay is False:
+                parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = attempts - 1
+                return http_response, parsed
+            time.sleep(delay)
+            attempts += 1
 
     def _dispatch(self, request: Request) -> tuple[int, dict[str, str], bytes]:
         # What moto's Flask app does for the server: the route's handler, its errors as answers.
@@ -114,15 +130,15 @@ def _body(body: Any) -> Any:
 
 
 def _parse(http_response: AWSResponse, model: OperationModel, context: dict[str, Any],
-           request_signer: RequestSigner, parsers: ResponseParserFactory) -> dict:
+           emitter: BaseEventHooks, parsers: ResponseParserFactory) -> dict:
     """The parsed response as botocore's Endpoint makes it from an HTTP response."""
     response_dict = convert_to_response_dict(http_response, model)
     handle_checksum_body(http_response, response_dict, context, model)
     service_id = model.service_model.service_id.hyphenize()
     customized: dict = {}
-    # The client's own emitter: handlers registered on it (S3's 200-with-error check) still run.
-    request_signer._event_emitter.emit(f"before-parse.{service_id}.{model.name}", operation_model=model,
-                                       response_dict=response_dict, customized_response_dict=customized)
+    # On the client's own emitter: handlers registered on it (S3's 200-with-error check) still run.
+    emitter.emit(f"before-parse.{service_id}.{model.name}", operation_model=model,
+                 response_dict=response_dict, customized_response_dict=customized)
     parser = parsers.create_parser(model.service_model.resolved_protocol)
     parsed = parser.parse(response_dict, model.output_shape)
     parsed.update(customized)
@@ -130,7 +146,6 @@ def _parse(http_response: AWSResponse, model: OperationModel, context: dict[str,
         shape = model.service_model.shape_for_error_code(parsed.get("Error", {}).get("Code"))
         if shape is not None:
             parsed.update(parser.parse(response_dict, shape))
-    parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
     return parsed
 
 

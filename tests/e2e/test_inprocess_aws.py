@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import stepfunctions_local
@@ -271,6 +272,34 @@ class TestSameAnswersAsOverHttp:
             assert _without_varying_values(actual, "inprocess") == _without_varying_values(expected, "viahttp"), (
                 operation)
 
+    def test_an_answer_botocore_retries_is_retried_as_over_http(self, moto: Moto, monkeypatch):
+        # GIVEN a DynamoDB that answers ListTables with HTTP 500, and clients that retry once
+        from moto.core.exceptions import JsonRESTError
+        from moto.dynamodb.models import DynamoDBBackend
+
+        class Unavailable(JsonRESTError):
+            code = 500
+
+        calls: list[str] = []
+
+        def unavailable(*_: Any, **__: Any) -> None:
+            calls.append("ListTables")
+            raise Unavailable("InternalServerError", "injected")
+
+        monkeypatch.setattr(DynamoDBBackend, "list_tables", unavailable)
+        retry_once = Config(retries={"mode": "standard", "total_max_attempts": 2})
+        outcomes = []
+        for session in (moto.over_http, boto3.session.Session(region_name=aws.REGION)):
+            calls.clear()
+            # WHEN each calls
+            with pytest.raises(ClientError) as failed:
+                session.client("dynamodb", endpoint_url=moto.endpoint, config=retry_once).list_tables()
+            metadata = failed.value.response["ResponseMetadata"]
+            outcomes.append((len(calls), metadata["HTTPStatusCode"], metadata["RetryAttempts"],
+                             metadata.get("MaxAttemptsReached")))
+        # THEN the in-process call was retried as the call over HTTP was
+        assert outcomes[1] == outcomes[0] == (2, 500, 1, True)
+
     def test_a_handler_on_the_client_still_sees_the_response(self, moto_endpoint):
         # GIVEN an in-process client with a before-parse handler of its own, as botocore's S3 checks use
         sqs = in_process_client("sqs", moto_endpoint)
@@ -285,7 +314,6 @@ class TestSameAnswersAsOverHttp:
     def test_requests_of_an_unsigned_client_are_answered(self, moto_endpoint):
         # GIVEN an in-process client that signs nothing (no credentials in its requests)
         from botocore import UNSIGNED
-        from botocore.config import Config
         sqs = boto3.session.Session(region_name=aws.REGION).client(
             "sqs", endpoint_url=moto_endpoint, config=Config(signature_version=UNSIGNED))
         # WHEN it calls
