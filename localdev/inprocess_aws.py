@@ -72,7 +72,7 @@ class InProcessAws:
         # What botocore does to a request before signing it, so moto stores the same bytes.
         maybe_compress_request(context["client_config"], params, model)
         apply_request_checksum(params)
-        headers, body = _headers(params, request_signer), _body(params["body"])
+        headers, body = _headers(params, request_signer, context), _body(params["body"])
         emitter = request_signer._event_emitter  # the client's own (botocore keeps it private)
         retry_event = f"needs-retry.{model.service_model.service_id.hyphenize()}.{model.name}"
         attempts = 1
@@ -111,13 +111,17 @@ class InProcessAws:
         return response.status_code, dict(response.headers), response.get_data()
 
 
-def _headers(params: dict[str, Any], request_signer: RequestSigner) -> dict[str, str | bytes]:
+def _headers(params: dict[str, Any], request_signer: RequestSigner, context: dict[str, Any]) -> dict[str, str | bytes]:
     headers = dict(params["headers"])
     credentials = request_signer._credentials  # botocore keeps the signer's credentials private
-    if credentials is not None and request_signer.signature_version is not UNSIGNED:
+    unsigned = request_signer.signature_version is UNSIGNED or context.get("auth_type") == "none"
+    if credentials is not None and not unsigned:
+        # The scope SigV4 would sign with: the endpoint rules' signing region and name, else the client's.
+        signing = context.get("signing", {})
         headers["Authorization"] = _AUTHORIZATION.format(
             access_key=credentials.get_frozen_credentials().access_key,
-            region=request_signer.region_name, service=request_signer.signing_name,
+            region=signing.get("region", request_signer.region_name),
+            service=signing.get("signing_name", request_signer.signing_name),
         )
     return headers
 

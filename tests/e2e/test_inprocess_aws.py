@@ -212,6 +212,9 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("logs", "create_log_group", {"logGroupName": "group-{n}"}),
     ("cloudwatch", "put_metric_data", {"Namespace": "space-{n}", "MetricData": [{"MetricName": "m", "Value": 1.0}]}),
     ("cloudwatch", "list_metrics", {"Namespace": "space-{n}"}),
+    ("sts", "get_caller_identity", {}),
+    ("sts", "assume_role_with_web_identity", {"RoleArn": "arn:aws:iam::000000000000:role/role-{n}",
+                                              "RoleSessionName": "session-{n}", "WebIdentityToken": "token"}),
     ("s3", "create_bucket", {"Bucket": "bucket-{n}"}),
     ("s3", "put_object", {"Bucket": "bucket-{n}", "Key": "a b+c.txt", "Body": b"hello", "Metadata": {"my_key": "v"}}),
     ("s3", "get_object", {"Bucket": "bucket-{n}", "Key": "a b+c.txt"}),
@@ -244,7 +247,8 @@ def _outcome(client: Any, operation: str, arguments: dict[str, Any]) -> tuple[An
 
 def _without_varying_values(outcome: tuple[Any, ...], n: str) -> str:
     text = json.dumps(outcome, default=str, sort_keys=True).replace(f"-{n}", "-N")
-    for name in ("MessageId", "EventId", "CreationDateTime", "LastModified", "MD5OfMessageBody"):
+    for name in ("MessageId", "EventId", "CreationDateTime", "LastModified", "MD5OfMessageBody", "AccessKeyId",
+                 "SecretAccessKey", "SessionToken", "Expiration", "AssumedRoleId"):
         text = _blank(text, name)
     return text
 
