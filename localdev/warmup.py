@@ -2,13 +2,14 @@
 
 Without it the first POST after "Ready" took ~300 ms against ~15 ms warm: boto3 clients, moto's
 per-service backends, the VADER lexicon and powertools were all made on first use, in two
-processes. Nothing here writes: only reads and constructors, so `make tickets`, `make emails`,
-the console and the metrics show no trace of it.
+processes. Nothing here writes: only reads, constructors and calls the services refuse, so
+`make tickets`, `make emails`, the console and the metrics show no trace of it.
 """
 from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import os
 import socket
 import time
@@ -16,10 +17,12 @@ import urllib.request
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from stepfunctions_local import Runtime
+
+logger = logging.getLogger("localdev")
 
 # The services a submission reaches in moto (the workflow's tasks, the Lambdas, the runtime's
 # logs and metrics) and a read-only call that makes moto load each one's backend.
@@ -64,12 +67,15 @@ def warm_workflow_calls(timeout: float = 60) -> None:
     endpoint = urlsplit(os.environ.get("AWS_ENDPOINT_URL_SFN", ""))
     if endpoint.hostname is None or endpoint.port is None or not _listening(endpoint.hostname, endpoint.port, timeout):
         return
-    nowhere = settings.state_machine_arn().rsplit(":", 1)[0] + ":localdev-warm-up"
+    # A warm-up that goes wrong only leaves the first submission slower: the API serves regardless.
     try:
+        nowhere = settings.state_machine_arn().rsplit(":", 1)[0] + ":localdev-warm-up"
         app_aws.client("stepfunctions").start_sync_execution(stateMachineArn=nowhere, input="{}")
     except ClientError as error:
         if error.response["Error"]["Code"] != "StateMachineDoesNotExist":
-            raise
+            logger.warning("warming the API's Step Functions calls: %s", error.response["Error"]["Code"])
+    except (settings.MissingSettingError, BotoCoreError) as error:
+        logger.warning("warming the API's Step Functions calls: %s", error)
 
 
 def _listening(host: str, port: int, timeout: float) -> bool:

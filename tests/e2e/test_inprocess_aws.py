@@ -162,6 +162,14 @@ class TestWarmUp:
         assert answers == ["StateMachineDoesNotExist"]
         assert step_functions.store.executions() == []
 
+    def test_a_workflow_warm_up_that_cannot_call_lets_the_api_start(self, step_functions, monkeypatch):
+        # GIVEN an API process without its state machine's ARN (the app would refuse submissions itself)
+        monkeypatch.delenv("STATE_MACHINE_ARN")
+        # WHEN it warms its Step Functions calls
+        # THEN the warm-up gives up without raising: the API still serves
+        warmup.warm_workflow_calls(timeout=10)
+        assert step_functions.store.executions() == []
+
     def test_the_workflow_warm_up_gives_up_when_step_functions_does_not_listen(self, monkeypatch, app_clients):
         # GIVEN an endpoint where nothing listens
         monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", aws.endpoint(free_port()))
