@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.error("the API could not start; app.py failed to import:\n%s", error)
         return 1
     warmup.warm_app_process(*warmup.API_CLIENTS)
+    warmup.warm_workflow_calls()
 
     def reload_on_signal() -> None:
         while True:
