@@ -107,7 +107,7 @@ class Events:
 
     The execution's own Events follows the recorder's order; ``branch(start)`` gives a Parallel branch
     or Map iteration its own chain, whose first event points at ``start`` as in AWS's histories.
-    A lock-free ``History`` (an Express execution nobody is told about event by event) gets tuples
+    A lock-free ``History`` (an observed Express execution) gets tuples
     appended directly, their details made only when read: no JSON text, dict or datetime while the
     execution runs. Its states' outputs are then checked against the 256 KiB quota as an
     unrecorded execution's are (Task results, and the execution's output), not at each exit.

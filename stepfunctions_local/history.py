@@ -8,14 +8,14 @@ and output among them); with ``render`` None, ``args`` is the details dict itsel
 safe because the interpreter never changes state data in place (ResultPath copies along its path).
 
 Two ways to record:
-- locked (Standard executions, and Express ones some observer is told about event by event):
-  ``add`` numbers events one after another under a lock, so a listener sees them in id order and a
-  stopped execution's last steps take no id (RedriveExecution continues without a gap);
-- lock-free (``lock_free=True``: Express executions no observer is told about event by event):
-  ``events.Events`` appends tuples itself, numbered by ``ids`` (``next()`` on an
-  ``itertools.count`` is atomic); events are put in id order when read. An Express execution cannot
-  be stopped or redriven, and events after its final one (a timed-out execution's branches) are
-  dropped when read.
+- locked (Standard executions): ``add`` numbers events one after another under a lock, so a
+  listener sees them in id order as they happen and a stopped execution's last steps take no id
+  (RedriveExecution continues without a gap);
+- lock-free (``lock_free=True``: Express executions): ``events.Events`` appends tuples itself,
+  numbered by ``ids`` (``next()`` on an ``itertools.count`` is atomic); events are put in id order
+  when read, and a listener is told them, in id order, once the final event is recorded. An Express
+  execution cannot be stopped or redriven, and events after its final one (a timed-out execution's
+  branches) are dropped.
 """
 from __future__ import annotations
 
@@ -57,9 +57,12 @@ class History:
     def tell(self, listener: Listener, event_types: Container[str] | None = None) -> None:
         """Call ``listener`` with each event of a type in ``event_types`` (None: every one), in id order.
 
-        Before the first event: an execution told about event by event records with the lock.
+        Before the first event. A locked history tells each event as it is recorded; a lock-free one
+        (Express) stays lock-free and tells its events when its final event is recorded: its events
+        are made only for the types told, and a log publisher's ``ERROR`` level costs no JSON text
+        for an execution that succeeds.
         """
-        self._listener, self._told, self.lock_free = listener, event_types, False
+        self._listener, self._told = listener, event_types
 
     def add(self, event_type: str, details_key: str | None = None, details: dict | None = None,
             previous_event_id: int | None = None) -> int:
@@ -83,6 +86,7 @@ class History:
         with self._lock:
             if self.lock_free:
                 self._final = self.defer(event_type, details_key, render, args)
+                self._tell_all()
             else:
                 self._append(event_type, details_key, render, args)
             self._closed = True
@@ -104,6 +108,17 @@ class History:
             if self._rendered is not None:
                 self._rendered.pop(last[0], None)
             self.ids = itertools.count(last[0])
+
+    def _tell_all(self) -> None:
+        """A lock-free history's listener hears of its events, in id order (callers hold the lock)."""
+        listener, told, final = self._listener, self._told, self._final
+        if listener is None:
+            return
+        for entry in sorted(self.entries):
+            if final is not None and entry[0] > final:
+                break
+            if told is None or entry[3] in told:
+                listener(self._event(entry))
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -2,16 +2,17 @@
 
 ``Runtime.add_observer(observer)`` registers an ``ExecutionObserver``. It is called for every
 execution (Standard and Express, sync and async, nested ones too), from the execution's thread:
-``execution_started`` once, ``history_event`` for each event as it is recorded, in id order, and
-``execution_finished`` once the status is final. An observer that raises is logged and skipped;
+``execution_started`` once, ``history_event`` for each event in id order (a Standard execution's
+as each is recorded, an Express execution's once its final event is), and ``execution_finished``
+once the status is final. An observer that raises is logged and skipped;
 the execution and every API answer go on as if it were not there. With no observer registered
 nothing is built for them (Express executions keep no history then).
 
 An observer may also say which events it wants ``history_event`` for, per execution, right after
 ``execution_started``: ``history_event_types(record)`` answers a collection of event types (empty:
 none; it reads ``record.events`` when it needs them) or None (every event, as without the method).
-An Express execution no observer wants events of records them without a lock or a dict per event
-(history.py): observing it costs little more than not observing it.
+An Express execution records its events without a lock or a dict per event (history.py); dicts
+are made for the types some observer wants, and when ``record.events`` is read.
 """
 from __future__ import annotations
 

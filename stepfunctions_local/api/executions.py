@@ -313,7 +313,7 @@ class ExecutionsApi:
         if not self._observers.active and self._tasks.interceptor is None:
             return None
         record = Execution(arn, name, sm, text, to_datetime(start), sm.definition, sm.machine, test_case=test_case)
-        if self._observers.active:  # no lock and no dict per event unless an observer wants them one by one
+        if self._observers.active:  # no lock, and no dict per event unless an observer wants that type
             record.history = History(self._clock, lock_free=True)
         return record
 

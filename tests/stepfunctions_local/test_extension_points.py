@@ -78,6 +78,22 @@ class TestExecutionObservers:
             ("finished", "one", "SUCCEEDED"),
         ]
 
+    def test_an_express_execution_tells_the_wanted_events_once_it_ends(self, runtime, sfn):
+        # GIVEN an observer wanting two event types, and a Lambda noting what it was told so far
+        recorder = Recorder()
+        recorder.history_event_types = lambda record: {"TaskStateEntered", "ExecutionFailed"}
+        runtime.add_observer(recorder)
+        told_while_running = []
+        runtime.register_lambda("work", lambda event, context: told_while_running.extend(recorder.calls) or {})
+        arn = create(sfn, "flow", definition({"Call": {"Type": "Task", "Resource": LAMBDA, "Next": "Stop"},
+                                              "Stop": {"Type": "Fail", "Error": "Bad", "Cause": "why"}}))
+        # WHEN one Express execution runs and fails
+        sfn.start_sync_execution(stateMachineArn=arn, name="one", input="{}")
+        # THEN nothing was told while it ran; then the wanted events, in id order, before its end
+        assert told_while_running == [("started", "one", "RUNNING")]
+        assert recorder.calls[1:] == [("event", "one", "TaskStateEntered"), ("event", "one", "ExecutionFailed"),
+                                      ("finished", "one", "FAILED")]
+
     def test_standard_record_exposes_what_observers_need(self, runtime, sfn):
         # GIVEN an observer keeping the finished record of a Standard execution
         records = []
