@@ -47,11 +47,16 @@ def split_qualified(arn: str) -> tuple[str, str | None]:
     return arn, None
 
 
-def check_type(machine_type: str) -> None:
-    if machine_type not in ("STANDARD", "EXPRESS"):
+def check_enum(value: str, field: str, allowed: tuple[str, ...]) -> None:
+    """AWS's enum check; ``allowed`` in the order AWS's message lists them."""
+    if value not in allowed:
         raise ApiError("ValidationException",
-                       f"1 validation error detected: Value '{machine_type}' at 'type' failed to satisfy "
-                       "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
+                       f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
+                       f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+
+
+def check_type(machine_type: str) -> None:
+    check_enum(machine_type, "type", ("STANDARD", "EXPRESS"))
 
 
 def state_machine(store: Store, arn: str) -> StateMachine:
@@ -93,8 +98,23 @@ def parse_input(text: str | None) -> tuple[str, Any]:
                        f"{MAX_INPUT_BYTES} bytes'")
     try:
         return text, json.loads(text)
-    except ValueError as error:
-        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{error}'") from None
+    except json.JSONDecodeError as error:
+        raise ApiError("InvalidExecutionInput",
+                       f"Invalid State Machine Execution Input: '{_parser_message(error)}'") from None
+
+
+def _parser_message(error: json.JSONDecodeError) -> str:
+    """AWS's words for bad input: its JSON parser's (Jackson's) messages, as recorded."""
+    text, found = error.doc, error.doc[error.pos:error.pos + 1]
+    if not text:
+        return "Invalid execution input."
+    if error.msg.startswith("Expecting property name"):
+        return f"Unexpected character ('{found}' (code {ord(found)})): was expecting double-quote to start field name"
+    token = re.match(r"[A-Za-z0-9_$]+", text[error.pos:])
+    if error.msg == "Expecting value" and token is not None:
+        return (f"Unrecognized token '{token.group()}': was expecting (JSON String, Number, Array, Object or "
+                "token 'null', 'true' or 'false')")
+    return str(error)
 
 
 def data(key: str, text: str, included_data: str | None) -> dict:

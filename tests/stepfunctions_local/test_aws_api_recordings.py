@@ -7,11 +7,12 @@ Each ``aws_api_recordings/*.json`` is one snapshot key: ``source`` (localstack p
 ``{"exception_typename", "exception_value"}`` (or just the text) of the raised exception itself. Where
 the test kept one field of the answer, ``select`` names it. A call without ``expected`` or ``exception``
 must just succeed. ``{"wait_for": arn}`` waits for a Standard execution to finish and
-``{"await_event": arn, "type": ...}`` for an event in its history, as the tests' await helpers do. A ``definition`` given as a JSON value is sent as ``json.dumps`` of it, as the tests do.
+``{"await_event": arn, "type": ...}`` for an event in its history, as the tests' await helpers do.
+A ``definition`` given as a JSON value is sent as ``json.dumps`` of it, as the tests do.
 
 Params may use ``${name}`` for an entry of ``values`` and ``${N.key.key}`` for a field of call N's answer.
-``values`` are the tests' ``RegexTransformer``s: the real value sent (a role ARN) -> the text the
-snapshot shows for it (``snf_role_arn``). Answers are normalised the way the snapshots are: those real
+``values`` are the tests' ``RegexTransformer``s: the text the snapshot shows (``snf_role_arn``) -> the
+real value we send for it (a role ARN). Answers are normalised the way the snapshots are: those real
 values are replaced by their names, a date matches ``datetime``/``timestamp``, a JSON text matches the
 value it encodes, and each ``<placeholder>`` (``<ArnPart_0idx>``, ``<uuid:1>``, ``<region>``…) matches any
 text, consistently across the whole file: a placeholder always stands for the same text and a text
@@ -87,7 +88,7 @@ def _abstracted(expected: Any, actual: Any, bindings: _Bindings) -> Any:
         return {key: _abstracted(expected[key], value, bindings) if key in expected else value
                 for key, value in actual.items()}
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        return [_abstracted(want, got, bindings) for want, got in zip(expected, actual)]
+        return [_abstracted(want, got, bindings) for want, got in zip(expected, actual, strict=True)]
     if isinstance(expected, str) and isinstance(actual, str) and bindings.match(expected, actual):
         return expected
     return actual
@@ -127,7 +128,7 @@ def _reference(path: str, values: dict[str, str], answers: list[Any]) -> str:
 
 def _params(call: dict, values: dict[str, str], answers: list[Any]) -> dict:
     params = _resolved(call.get("params", {}), values, answers)
-    if not isinstance(params.get("definition", ""), str):
+    if isinstance(params.get("definition"), (dict, list)):
         params["definition"] = json.dumps(params["definition"])
     return params
 
@@ -142,7 +143,8 @@ def _raised(error: Exception, shape: dict | str) -> dict | str:
 
 def _await_event(client: Any, execution_arn: str, event_type: str) -> None:
     for _ in range(200):
-        if any(event["type"] == event_type for event in client.get_execution_history(executionArn=execution_arn)["events"]):
+        events = client.get_execution_history(executionArn=execution_arn)["events"]
+        if any(event["type"] == event_type for event in events):
             return
         time.sleep(0.05)
     raise AssertionError(f"no {event_type} event in {execution_arn}")
