@@ -13,7 +13,7 @@ A ``definition`` given as a JSON value is sent as ``json.dumps`` of it, as the t
 Params may use ``${name}`` for an entry of ``values`` and ``${N.key.key}`` for a field of call N's answer.
 ``values`` are the tests' ``RegexTransformer``s: the text the snapshot shows (``snf_role_arn``) -> the
 real value we send for it (a role ARN). Answers are normalised the way the snapshots are: those real
-values are replaced by their names, a date matches ``datetime``/``timestamp``, a JSON text matches the
+values are replaced by their names, a date matches ``datetime``/``timestamp``/``creation-date``, a JSON text matches the
 value it encodes, and each ``<placeholder>`` (``<ArnPart_0idx>``, ``<uuid:1>``, ``<region>``…) matches any
 text, consistently across the whole file: a placeholder always stands for the same text and a text
 always for the same placeholder.
@@ -77,7 +77,7 @@ def _group(index: int) -> str:
 
 def _abstracted(expected: Any, actual: Any, bindings: _Bindings) -> Any:
     """``actual`` with every part that matches ``expected`` replaced by it: equal to ``expected`` iff all match."""
-    if isinstance(actual, datetime) and expected in ("datetime", "timestamp"):
+    if isinstance(actual, datetime) and expected in ("datetime", "timestamp", "creation-date"):
         return expected
     if isinstance(expected, (dict, list)) and isinstance(actual, str):
         try:
