@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ..api_errors import ApiError
+from ..json_errors import jackson_problem
 from ..map_runs import MapRun, MapRuns
 from ..records import Execution, StateMachine, Store
 
@@ -105,16 +106,10 @@ def parse_input(text: str | None) -> tuple[str, Any]:
 
 def _parser_message(error: json.JSONDecodeError) -> str:
     """AWS's words for bad input: its JSON parser's (Jackson's) messages, as recorded."""
-    text, found = error.doc, error.doc[error.pos:error.pos + 1]
-    if not text:
+    if not error.doc:
         return "Invalid execution input."
-    if error.msg.startswith("Expecting property name"):
-        return f"Unexpected character ('{found}' (code {ord(found)})): was expecting double-quote to start field name"
-    token = re.match(r"[A-Za-z0-9_$]+", text[error.pos:])
-    if error.msg == "Expecting value" and token is not None:
-        return (f"Unrecognized token '{token.group()}': was expecting (JSON String, Number, Array, Object or "
-                "token 'null', 'true' or 'false')")
-    return str(error)
+    worded = jackson_problem(error)
+    return worded[0] if worded is not None else str(error)
 
 
 def data(key: str, text: str, included_data: str | None) -> dict:
