@@ -127,11 +127,16 @@ def error_cause(error: str | None, cause: str | None) -> dict:
     return fields
 
 
-def page(items: list[dict], key: str, max_results: int, next_token: str | None) -> dict:
+def page(items: list[dict], key: str, max_results: int, next_token: str | None, max_token: int = 1024) -> dict:
+    """One page of ``items``; ``max_token`` is the model's longest nextToken (ListExecutions' is 3096)."""
     if max_results > MAX_PAGE:
         raise ApiError("ValidationException", f"1 validation error detected: Value '{max_results}' at 'maxResults' "
                                               f"failed to satisfy constraint: Member must have value less than or "
                                               f"equal to {MAX_PAGE}")
+    if next_token is not None and len(next_token) > max_token:
+        raise ApiError("ValidationException", f"1 validation error detected: Value '{next_token}' at 'nextToken' "
+                                              f"failed to satisfy constraint: Member must have length less than or "
+                                              f"equal to {max_token}")
     start = 0
     if next_token is not None:
         try:

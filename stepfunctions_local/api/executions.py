@@ -40,6 +40,7 @@ from .common import (
 from .versions_aliases import resolve
 
 EXPRESS_MAX_SECONDS = 300
+_MAX_TOKEN = 3096  # ListExecutions' nextToken may be longer than the other operations'
 _STATUSES = ("SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING")  # AWS's message order
 _FINAL_EVENTS = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
 # RedriveExecution's limits (API reference and Step Functions quotas)
@@ -222,7 +223,7 @@ class ExecutionsApi:
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
         if mapRunArn is not None:
             items = self._map_runs.child_executions(map_run(self._map_runs, mapRunArn), statusFilter)
-            return page(items, "executions", maxResults, nextToken)
+            return page(items, "executions", maxResults, nextToken, _MAX_TOKEN)
         assert stateMachineArn is not None  # exactly one of the two ARNs, checked above
         sm, _, version_arn, alias_arn = self._resolve(stateMachineArn)
         if sm.type == "EXPRESS":
@@ -247,7 +248,7 @@ class ExecutionsApi:
             if e.redrive_count:
                 item["redriveDate"] = e.redrive_date
             items.append(item)
-        return page(items, "executions", maxResults, nextToken)
+        return page(items, "executions", maxResults, nextToken, _MAX_TOKEN)
 
     def get_execution_history(
         self,

@@ -1,7 +1,8 @@
 """API calls AWS recorded (localstack's validated snapshots), replayed call by call against ``stepfunctions_local``.
 
 Each ``aws_api_recordings/*.json`` is one snapshot key: ``source`` (localstack path and key), optional
-``values`` and ``calls``, the test's API calls in order. A call is ``operation`` (boto3's snake name) with
+``note`` (how the calls differ from the test's, where they do), ``values`` and ``calls``, the test's API
+calls in order. A call is ``operation`` (boto3's snake name) with
 ``params`` and, when the snapshot kept its answer, ``expected`` (the response without
 ``ResponseMetadata``, verbatim) or ``exception``: ``{"Code", "Message"}`` from ``error.response`` or
 ``{"exception_typename", "exception_value"}`` (or just the text) of the raised exception itself. Where
