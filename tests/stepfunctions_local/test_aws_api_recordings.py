@@ -1,23 +1,24 @@
 """API calls AWS recorded (localstack's validated snapshots), replayed call by call against ``stepfunctions_local``.
 
 Each ``aws_api_recordings/*.json`` is one snapshot key: ``source`` (localstack path and key), optional
-``note`` (how the calls differ from the test's, where they do), ``values`` and ``calls``, the test's API
-calls in order. A call is ``operation`` (boto3's snake name) with
-``params`` and, when the snapshot kept its answer, ``expected`` (the response without
-``ResponseMetadata``, verbatim) or ``exception``: ``{"Code", "Message"}`` from ``error.response`` or
-``{"exception_typename", "exception_value"}`` (or just the text) of the raised exception itself. Where
-the test kept one field of the answer, ``select`` names it. A call without ``expected`` or ``exception``
-must just succeed. ``{"wait_for": arn}`` waits for a Standard execution to finish and
-``{"await_event": arn, "type": ...}`` for an event in its history, as the tests' await helpers do.
-A ``definition`` given as a JSON value is sent as ``json.dumps`` of it, as the tests do.
+``note`` (how the calls differ from the test's, where they do), ``values`` and ``calls``, the test's
+API calls in order. A call is ``operation`` (boto3's snake name) with ``params`` and, when the
+snapshot kept its answer, ``expected`` (the response without ``ResponseMetadata``, verbatim) or
+``exception``: ``{"Code", "Message"}`` from ``error.response``, or ``{"exception_typename",
+"exception_value"}`` (or just the text) of the raised exception itself. Where the test kept one field
+of the answer, ``select`` names it. A call without ``expected`` or ``exception`` must just succeed.
+``{"wait_for": arn}`` waits for a Standard execution to finish and ``{"await_event": arn, "type": …}``
+for an event in its history, as the tests' await helpers do. A ``definition`` given as a JSON value
+is sent as ``json.dumps`` of it, as the tests do.
 
-Params may use ``${name}`` for an entry of ``values`` and ``${N.key.key}`` for a field of call N's answer.
-``values`` are the tests' ``RegexTransformer``s: the text the snapshot shows (``snf_role_arn``) -> the
-real value we send for it (a role ARN). Answers are normalised the way the snapshots are: those real
-values are replaced by their names, a date matches ``datetime``/``timestamp``/``creation-date``, a JSON text matches the
-value it encodes, and each ``<placeholder>`` (``<ArnPart_0idx>``, ``<uuid:1>``, ``<region>``…) matches any
-text, consistently across the whole file: a placeholder always stands for the same text and a text
-always for the same placeholder.
+Params may use ``${name}`` for an entry of ``values`` and ``${N.key.key}`` for a field of call N's
+answer. ``values`` are the tests' ``RegexTransformer``s: the text the snapshot shows
+(``snf_role_arn``) -> the real value we send for it (a role ARN). Answers are normalised the way the
+snapshots are: those real values are replaced by their names, a date matches ``datetime``,
+``timestamp`` or ``creation-date``, a JSON text matches the value it encodes, and each
+``<placeholder>`` (``<ArnPart_0idx>``, ``<uuid:1>``, ``<region>``…) matches any text, consistently
+across the whole file: a placeholder always stands for the same text and a text always for the same
+placeholder.
 """
 from __future__ import annotations
 
