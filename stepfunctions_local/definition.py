@@ -16,6 +16,7 @@ from . import paths
 from .dataflow import JsonataFlow, JsonPathFlow, Scope
 from .exceptions import DefinitionError, Problem, StateDataError, StatesError, invalid
 from .fields import JSONATA, JSONPATH
+from .json_errors import jackson_location, jackson_problem
 from .specs import (
     ChoiceRule,
     ChoiceSpec,
@@ -77,15 +78,17 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
         raise invalid("Definition must be a valid JSON object")
     try:
         document = json.loads(definition)
+    except json.JSONDecodeError as error:
+        raise DefinitionError(_json_problem(error)) from None
     except (TypeError, ValueError) as error:
         raise DefinitionError(Problem("INVALID_JSON_DESCRIPTION", str(error))) from None
     if not isinstance(document, dict):
         raise invalid("Definition must be a valid JSON object")
-    builder = _Builder()
     language = document.get("QueryLanguage", JSONPATH)
+    builder = _Builder(language)
     if language not in (JSONPATH, JSONATA):
         builder.problem("The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]", "/QueryLanguage")
-        language = JSONPATH
+        language = builder.machine_language = JSONPATH
     timeout = document.get("TimeoutSeconds")
     if timeout is not None and (not f.is_int(timeout) or timeout <= 0):
         builder.problem("The value for the field 'TimeoutSeconds' must be a positive integer", "/TimeoutSeconds")
@@ -93,6 +96,15 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
     if builder.problems:
         raise DefinitionError(*builder.problems)
     return document, program, timeout
+
+
+def _json_problem(error: json.JSONDecodeError) -> Problem:
+    """INVALID_JSON_DESCRIPTION as AWS words it: Jackson's message, located where Jackson stopped."""
+    worded = jackson_problem(error)
+    if worded is None:
+        return Problem("INVALID_JSON_DESCRIPTION", str(error))
+    location = jackson_location(error.doc, worded[1])
+    return Problem("INVALID_JSON_DESCRIPTION", f"{worded[0]}\n at {location}", location)
 
 
 def all_states(program: Program):
@@ -112,8 +124,9 @@ def task_states(program: Program):
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, machine_language: str) -> None:
         self.problems: list[Problem] = []
+        self.machine_language = machine_language  # the top-level QueryLanguage
 
     def problem(self, message: str, where: str, code: str = "SCHEMA_VALIDATION_FAILED") -> None:
         self.problems.append(Problem(code, message, where or "/"))
@@ -199,7 +212,8 @@ class _Builder:
             self.problem("The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata]",
                          f"{where}/QueryLanguage")
             return None
-        if inherited == JSONATA and language == JSONPATH:
+        # AWS-recorded: only a JSONata machine forbids JSONPath states; a JSONata Map's states may go back
+        if self.machine_language == JSONATA and language == JSONPATH:
             self.problem("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine", where)
         before = len(self.problems)
         for key in body:

@@ -81,14 +81,15 @@ class History:
         with self._lock:
             return self._append(event_type, details_key, render, args, previous_event_id)
 
-    def close(self, event_type: str, details_key: str, render: Callable[..., dict] | None, *args: Any) -> None:
+    def close(self, event_type: str, details_key: str, render: Callable[..., dict] | None, *args: Any,
+              previous_event_id: int | None = None) -> None:
         """Record the execution's final event (details as ``defer``'s); nothing is recorded after it."""
         with self._lock:
             if self.lock_free:
-                self._final = self.defer(event_type, details_key, render, args)
+                self._final = self.defer(event_type, details_key, render, args, previous_event_id)
                 self._tell_all()
             else:
-                self._append(event_type, details_key, render, args)
+                self._append(event_type, details_key, render, args, previous_event_id)
             self._closed = True
 
     def reopen(self, event_type: str, details_key: str, details: dict) -> None:

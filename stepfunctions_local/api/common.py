@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ..api_errors import ApiError
+from ..json_errors import jackson_problem
 from ..map_runs import MapRun, MapRuns
 from ..records import Execution, StateMachine, Store
 
@@ -47,11 +48,16 @@ def split_qualified(arn: str) -> tuple[str, str | None]:
     return arn, None
 
 
-def check_type(machine_type: str) -> None:
-    if machine_type not in ("STANDARD", "EXPRESS"):
+def check_enum(value: str, field: str, allowed: tuple[str, ...]) -> None:
+    """AWS's enum check; ``allowed`` in the order AWS's message lists them."""
+    if value not in allowed:
         raise ApiError("ValidationException",
-                       f"1 validation error detected: Value '{machine_type}' at 'type' failed to satisfy "
-                       "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
+                       f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
+                       f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+
+
+def check_type(machine_type: str) -> None:
+    check_enum(machine_type, "type", ("STANDARD", "EXPRESS"))
 
 
 def state_machine(store: Store, arn: str) -> StateMachine:
@@ -93,8 +99,17 @@ def parse_input(text: str | None) -> tuple[str, Any]:
                        f"{MAX_INPUT_BYTES} bytes'")
     try:
         return text, json.loads(text)
-    except ValueError as error:
-        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{error}'") from None
+    except json.JSONDecodeError as error:
+        raise ApiError("InvalidExecutionInput",
+                       f"Invalid State Machine Execution Input: '{_parser_message(error)}'") from None
+
+
+def _parser_message(error: json.JSONDecodeError) -> str:
+    """AWS's words for bad input: its JSON parser's (Jackson's) messages, as recorded."""
+    if not error.doc:
+        return "Invalid execution input."
+    worded = jackson_problem(error)
+    return worded[0] if worded is not None else str(error)
 
 
 def data(key: str, text: str, included_data: str | None) -> dict:
@@ -112,11 +127,16 @@ def error_cause(error: str | None, cause: str | None) -> dict:
     return fields
 
 
-def page(items: list[dict], key: str, max_results: int, next_token: str | None) -> dict:
+def page(items: list[dict], key: str, max_results: int, next_token: str | None, max_token: int = 1024) -> dict:
+    """One page of ``items``; ``max_token`` is the model's longest nextToken (ListExecutions' is 3096)."""
     if max_results > MAX_PAGE:
         raise ApiError("ValidationException", f"1 validation error detected: Value '{max_results}' at 'maxResults' "
                                               f"failed to satisfy constraint: Member must have value less than or "
                                               f"equal to {MAX_PAGE}")
+    if next_token is not None and len(next_token) > max_token:
+        raise ApiError("ValidationException", f"1 validation error detected: Value '{next_token}' at 'nextToken' "
+                                              f"failed to satisfy constraint: Member must have length less than or "
+                                              f"equal to {max_token}")
     start = 0
     if next_token is not None:
         try:

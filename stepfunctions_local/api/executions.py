@@ -27,6 +27,7 @@ from ..types import Clock, TaskRunner
 from ..variable_references import described
 from .common import (
     check_arn,
+    check_enum,
     data,
     dump,
     error_cause,
@@ -39,6 +40,8 @@ from .common import (
 from .versions_aliases import resolve
 
 EXPRESS_MAX_SECONDS = 300
+_MAX_TOKEN = 3096  # ListExecutions' nextToken may be longer than the other operations'
+_STATUSES = ("SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING")  # AWS's message order
 _FINAL_EVENTS = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
 # RedriveExecution's limits (API reference and Step Functions quotas)
 REDRIVABLE_PERIOD = timedelta(days=14)
@@ -214,11 +217,13 @@ class ExecutionsApi:
         mapRunArn: str | None = None,
         **_ignored: Any,
     ) -> dict:
+        if statusFilter is not None:
+            check_enum(statusFilter, "statusFilter", _STATUSES)
         if (stateMachineArn is None) == (mapRunArn is None):
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
         if mapRunArn is not None:
             items = self._map_runs.child_executions(map_run(self._map_runs, mapRunArn), statusFilter)
-            return page(items, "executions", maxResults, nextToken)
+            return page(items, "executions", maxResults, nextToken, _MAX_TOKEN)
         assert stateMachineArn is not None  # exactly one of the two ARNs, checked above
         sm, _, version_arn, alias_arn = self._resolve(stateMachineArn)
         if sm.type == "EXPRESS":
@@ -239,11 +244,11 @@ class ExecutionsApi:
                     "status": e.status, "startDate": e.started}
             if e.stopped is not None:
                 item["stopDate"] = e.stopped
+            item["redriveCount"] = e.redrive_count  # AWS-recorded: 0 too, for a Standard execution
             if e.redrive_count:
-                item["redriveCount"] = e.redrive_count
                 item["redriveDate"] = e.redrive_date
             items.append(item)
-        return page(items, "executions", maxResults, nextToken)
+        return page(items, "executions", maxResults, nextToken, _MAX_TOKEN)
 
     def get_execution_history(
         self,
@@ -398,7 +403,9 @@ class ExecutionsApi:
                                      output)
         elif record.history is not None:
             event = _FINAL_EVENTS[status]
-            record.history.close(event, event[0].lower() + event[1:] + "EventDetails", error_cause, error, cause)
+            # AWS-recorded: StopExecution's ExecutionAborted follows no event (previousEventId 0)
+            record.history.close(event, event[0].lower() + event[1:] + "EventDetails", error_cause, error, cause,
+                                 previous_event_id=0 if status == "ABORTED" else None)
         if status == "ABORTED":  # StopExecution (Standard)
             _standard(record.done).set()
 

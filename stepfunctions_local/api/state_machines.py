@@ -32,8 +32,10 @@ def compile_for(definition: str, machine_type: str) -> Machine:
                 continue
             suffix = next((s for s in _SUFFIXES_EXPRESS_REJECTS if task.resource.endswith(s)), None)
             if suffix is not None:
+                # AWS-recorded: the '.waitForTaskToken' message ends in a space (two before "at /States/...")
+                space = " " if suffix == ".waitForTaskToken" else ""
                 problems.append(Problem("SCHEMA_VALIDATION_FAILED", f"Express state machine does not support "
-                                        f"'{suffix}' service integration", f"{task.where}/Resource"))
+                                        f"'{suffix}' service integration{space}", f"{task.where}/Resource"))
         if problems:
             raise DefinitionError(*problems)
     return machine

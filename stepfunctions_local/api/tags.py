@@ -13,8 +13,8 @@ class TagsApi:
     def tag_resource(self, *, resourceArn: str, tags: list[dict]) -> dict:
         with self._store.lock:
             resource = self._resource(resourceArn)
-            keys = {tag["key"] for tag in tags}
-            resource.tags = [tag for tag in resource.tags if tag["key"] not in keys] + list(tags)
+            incoming = {tag["key"]: tag for tag in tags}  # AWS-recorded: a key given twice is kept once
+            resource.tags = [tag for tag in resource.tags if tag["key"] not in incoming] + list(incoming.values())
         return {}
 
     def untag_resource(self, *, resourceArn: str, tagKeys: list[str]) -> dict:

@@ -151,7 +151,8 @@ class VersionsAliasesApi:
 
     def update_state_machine_alias(self, *, stateMachineAliasArn: str, description: str | None = None,
                                    routingConfiguration: list[dict] | None = None) -> dict:
-        alias = self._alias(stateMachineAliasArn)
+        # AWS-recorded: UpdateStateMachineAlias words an unknown alias differently from DescribeStateMachineAlias
+        alias = self._alias(stateMachineAliasArn, "Request references a resource that does not exist.")
         if description is None and routingConfiguration is None:
             raise ApiError("ValidationException",
                            "Either the description or the RoutingConfiguration must be specified")
@@ -175,11 +176,11 @@ class VersionsAliasesApi:
         return {}
 
     # -- checks ---------------------------------------------------------------------------
-    def _alias(self, arn: str) -> Alias:
+    def _alias(self, arn: str, missing: str | None = None) -> Alias:
         check_arn(arn, "stateMachine")
         found = self._store.aliases.get(arn)
         if found is None:
-            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
+            raise ApiError("ResourceNotFound", missing or f"Resource not found: '{arn}'")
         return found
 
     def _check_routing(self, routing: list[dict]) -> str:

@@ -306,7 +306,7 @@ class TestValidateDefinition:
         response = sfn.validate_state_machine_definition(definition=broken, type="EXPRESS")
         # THEN the diagnostic names the pattern and points at that task's Resource
         assert [(d["message"], d["location"]) for d in response["diagnostics"]] == [
-            ("Express state machine does not support '.waitForTaskToken' service integration",
+            ("Express state machine does not support '.waitForTaskToken' service integration ",
              "/States/P/Branches[0]/States/Wait/Resource")]
 
     def test_max_results_truncates_the_diagnostics(self, sfn):

@@ -263,11 +263,12 @@ class TestAliases:
 
     def test_describe_update_unknown_alias(self, sfn):
         _create(sfn)
-        for call in (lambda: sfn.describe_state_machine_alias(stateMachineAliasArn=ALIAS),
-                     lambda: sfn.update_state_machine_alias(stateMachineAliasArn=ALIAS, description="d")):
-            with pytest.raises(sfn.exceptions.ResourceNotFound) as error:
-                call()
-            assert _message(error) == f"Resource not found: '{ALIAS}'"
+        with pytest.raises(sfn.exceptions.ResourceNotFound) as error:
+            sfn.describe_state_machine_alias(stateMachineAliasArn=ALIAS)
+        assert _message(error) == f"Resource not found: '{ALIAS}'"
+        with pytest.raises(sfn.exceptions.ResourceNotFound) as error:
+            sfn.update_state_machine_alias(stateMachineAliasArn=ALIAS, description="d")
+        assert _message(error) == "Request references a resource that does not exist."
         with pytest.raises(sfn.exceptions.InvalidArn):
             sfn.describe_state_machine_alias(stateMachineAliasArn="nope")
 
