@@ -88,6 +88,27 @@ def test_execution_metrics_reach_cloudwatch_with_aws_names_and_units(runtime, sf
     assert metric_sum(cloud, arn, "ExpressExecutionBilledMemory") == (3 * 64, "Megabytes")
 
 
+def test_a_busy_second_is_sent_as_values_and_counts_with_the_same_statistics(runtime, sfn, cloud):
+    # GIVEN metrics batched once a second, with every PutMetricData call kept
+    sent: list[list[dict]] = []
+    cloud["cloudwatch"].meta.events.register(
+        "provide-client-params.cloudwatch.PutMetricData", lambda params, **_: sent.append(params["MetricData"]))
+    metrics = MetricsPublisher(cloud["cloudwatch"], interval=1.0)
+    observe(runtime, metrics)
+    arn = sfn.create_state_machine(name="busy", definition=FLOW, roleArn=ROLE_ARN, type="EXPRESS")["stateMachineArn"]
+    # WHEN 40 executions finish between two sends
+    for _ in range(40):
+        sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps({**MESSAGE, "ok": True}))
+    assert metrics.flush()
+    # THEN far fewer entries than data points went out, each value with its count...
+    entries = [entry for call in sent for entry in call]
+    assert len(entries) < 40 and all(len(entry["Values"]) == len(entry["Counts"]) <= 150 for entry in entries)
+    # ...and CloudWatch counts every execution as before
+    assert metric_sum(cloud, arn, "ExecutionsStarted") == (40, "Count")
+    assert metric_sum(cloud, arn, "ExecutionsSucceeded") == (40, "Count")
+    assert metric_sum(cloud, arn, "ExpressExecutionBilledMemory") == (40 * 64, "Megabytes")
+
+
 def test_error_level_logs_only_failures_and_no_execution_data(runtime, sfn, cloud):
     # GIVEN a machine logging at ERROR without execution data (as the deploy template says)
     # WHEN two executions succeed and one fails
