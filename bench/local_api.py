@@ -21,6 +21,8 @@ from localdev.stack import SEED_REQUEST
 
 WARM_UP = 5
 SEQUENTIAL = 60
+# CPU is read from /proc in 10 ms ticks, with the stack's idle threads in it: 200 POSTs keep both small
+CPU_POSTS = 200
 CLIENTS = 8
 PER_CLIENT = 12
 
@@ -69,8 +71,8 @@ def main() -> list[Target]:
         _post_many(url, WARM_UP)
         gets, posts = _side_by_side(stack.api_url, SEQUENTIAL)
         cpu_before = tree_cpu_seconds(stack.process.pid)
-        _post_many(url, SEQUENTIAL)
-        cpu_ms = (tree_cpu_seconds(stack.process.pid) - cpu_before) * 1000 / SEQUENTIAL
+        _post_many(url, CPU_POSTS)
+        cpu_ms = (tree_cpu_seconds(stack.process.pid) - cpu_before) * 1000 / CPU_POSTS
         one, rate_one = _throughput(url, 1, CLIENTS * PER_CLIENT)
         many, rate_many = _throughput(url, CLIENTS, PER_CLIENT)
     finally:
@@ -88,7 +90,7 @@ def main() -> list[Target]:
         rate_text = f"{rate:>7.1f}" if rate else f"{'':>7}"
         print(f"{label:28} {len(latencies):>8} {statistics.median(latencies):>10.2f} {p95:>8.1f} {rate_text}")
     print(f"{'first POST after Ready':28} {1:>8} {first:>10.1f}")
-    print(f"{'CPU per POST, all processes':28} {SEQUENTIAL:>8} {cpu_ms:>10.2f}")
+    print(f"{'CPU per POST, all processes':28} {CPU_POSTS:>8} {cpu_ms:>10.2f}")
     return [
         Target("sample POST median / page GET median", f"{post_ms:.2f} ms / {get_ms:.2f} ms",
                post_ms / get_ms, "<= 12"),
