@@ -49,6 +49,10 @@ def _return_bytes_str(event: Any, context: Any) -> str:
     return "HelloWorld!"
 
 
+def _return_hello_world(event: Any, context: Any) -> Any:
+    return {"Return": "HelloWorld"}
+
+
 def _large_output_string(event: Any, context: Any) -> str:
     return "a" * 257 * 1024
 
@@ -65,6 +69,7 @@ LAMBDAS: dict[str, Callable[[Any, Any], Any]] = {
     "echo": _echo,
     "large_output_string": _large_output_string,
     "return_bytes_str": _return_bytes_str,
+    "return_hello_world": _return_hello_world,
     "wait_60_seconds": _wait_60_seconds,
 }
 
