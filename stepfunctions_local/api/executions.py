@@ -119,7 +119,9 @@ class ExecutionsApi:
         if result.status == "SUCCEEDED":
             response.update(data("output", output_text, includedData))
         else:
+            # AWS-recorded: a sync execution that did not succeed still answers outputDetails (without output)
             response.update(error_cause(result.error, result.cause))
+            response["outputDetails"] = data("output", "", includedData)["outputDetails"]
         response.update(data("input", text, includedData))
         if traceHeader is not None:
             response["traceHeader"] = traceHeader
