@@ -425,8 +425,9 @@ def _iso(moment: datetime) -> str:
 
 
 def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
-    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start)),
-                 "RedriveCount": 0}
+    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start))}
+    if sm.type == "STANDARD":  # AWS-recorded: an Express execution's context object has no RedriveCount
+        execution["RedriveCount"] = 0
     return {"Execution": execution, "StateMachine": {"Id": sm.arn, "Name": sm.name}}
 
 
