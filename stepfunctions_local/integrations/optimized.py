@@ -18,20 +18,23 @@ from stepfunctions_local.integrations.aws_sdk import Boto3Clients, exception_nam
 
 class _Api:
     def __init__(self, boto_service: str, error_prefix: str, sdk_service: str, content_type: str,
-                 actions: dict[str, str], json_fields: tuple[str, ...] = ()) -> None:
+                 actions: dict[str, str], json_fields: tuple[str, ...] = (), connection: str = "Connection") -> None:
         self.boto_service = boto_service
         self.error_prefix = error_prefix
         self.sdk_service = sdk_service
         self.content_type = content_type
         self.actions = actions
         self.json_fields = json_fields
+        self.connection = connection  # the header's name as the service writes it (AWS-recorded)
 
 
 _APIS = {
     "dynamodb": _Api("dynamodb", "DynamoDB", "AmazonDynamoDBv2", "application/x-amz-json-1.0", {
         "putItem": "PutItem", "getItem": "GetItem", "updateItem": "UpdateItem", "deleteItem": "DeleteItem"}),
-    "sqs": _Api("sqs", "SQS", "AmazonSQS", "text/xml", {"sendMessage": "SendMessage"}, ("MessageBody",)),
-    "sns": _Api("sns", "SNS", "AmazonSNS", "text/xml", {"publish": "Publish"}, ("Message",)),
+    # AWS-recorded (2025): SQS answers in JSON now; SQS and SNS name the connection header in lower case
+    "sqs": _Api("sqs", "SQS", "AmazonSQS", "application/x-amz-json-1.0", {"sendMessage": "SendMessage"},
+                ("MessageBody",), connection="connection"),
+    "sns": _Api("sns", "SNS", "AmazonSNS", "text/xml", {"publish": "Publish"}, ("Message",), connection="connection"),
     "events": _Api("events", "EventBridge", "AmazonCloudWatchEvents", "application/x-amz-json-1.1",
                    {"putEvents": "PutEvents"}),
 }
@@ -58,7 +61,7 @@ def call_optimised(clients: Boto3Clients, service: str, action: str, parameters:
         if response.get("FailedEntryCount"):
             raise StatesError("EventBridge.FailedEntry", json.dumps(response, separators=(",", ":")))
         return response
-    body_length = len(json.dumps(response, default=str))
+    body_length = len(json.dumps(response, default=str, separators=(",", ":")))  # AWS-recorded: compact JSON
     request_id = metadata.get("RequestId") or str(uuid.uuid4())
     response.update(_sdk_metadata(api, request_id, body_length))
     return response
@@ -85,7 +88,7 @@ def _event_entry(entry: dict) -> dict:
 
 def _sdk_metadata(api: _Api, request_id: str, body_length: int) -> dict:
     headers = {
-        "Connection": "keep-alive",
+        api.connection: "keep-alive",
         "Content-Length": str(body_length),
         "Content-Type": api.content_type,
         "Date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
