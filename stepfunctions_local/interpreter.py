@@ -34,7 +34,7 @@ from .specs import (
     SucceedSpec,
 )
 from .timestamps import format_timestamp
-from .types import Clock, HistoryRecorder, TaskRunner
+from .types import Clock, HistoryRecorder, Submitted, TaskRunner
 from .workers import WORKERS
 
 # AWS never retries or catches States.Runtime (AWS-recorded: States.DataLimitExceeded is caught).
@@ -292,6 +292,10 @@ class Run:
             else:
                 result = _with_time_limit(lambda: self.tasks.run_task(resource, parameters, context=context,
                                                                       timeout=timeout), timeout)
+            if isinstance(result, Submitted):  # a .sync job: started (AWS records TaskSubmitted), then waited for
+                self.events.task_submitted(resource, result.response)
+                left = None if timeout is None else timeout - (time.monotonic() - started)
+                result = result.outcome() if left is None else _with_time_limit(result.outcome, left)
             if callback is not None and mocked is None:
                 self.events.task_submitted(resource, result)
                 left = None if timeout is None else timeout - (time.monotonic() - started)

@@ -63,7 +63,7 @@ def call_optimised(clients: Boto3Clients, service: str, action: str, parameters:
         return response
     body_length = len(json.dumps(response, default=str, separators=(",", ":")))  # AWS-recorded: compact JSON
     request_id = metadata.get("RequestId") or str(uuid.uuid4())
-    response.update(_sdk_metadata(api, request_id, body_length))
+    response.update(sdk_metadata(api.content_type, api.connection, request_id, body_length))
     return response
 
 
@@ -86,11 +86,12 @@ def _event_entry(entry: dict) -> dict:
     return entry
 
 
-def _sdk_metadata(api: _Api, request_id: str, body_length: int) -> dict:
+def sdk_metadata(content_type: str, connection: str, request_id: str, body_length: int) -> dict:
+    """The SDK v1 response metadata Step Functions adds to an optimised integration's result."""
     headers = {
-        api.connection: "keep-alive",
+        connection: "keep-alive",
         "Content-Length": str(body_length),
-        "Content-Type": api.content_type,
+        "Content-Type": content_type,
         "Date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "x-amzn-RequestId": request_id,
     }
