@@ -1,0 +1,81 @@
+"""Workflows started from workflows as AWS ran them (localstack's validated snapshots), replayed.
+
+``aws_recorded_nested.json`` holds the child machines (``targets``) and one case per snapshot key: the
+parent's ``definition`` and ``input`` (``<target>`` stands for the child machine's ARN), its ``history``
+event types, the StartExecution answer a ``.sync`` task records as ``submitted`` and what AWS returned
+(``status`` with ``output``, or ``error`` and ``cause``, the cause's JSON text as its value), verbatim.
+Ours are written as the snapshots write them: ARNs, dates and request ids as placeholders. Two things
+compare as the recording's: ``Content-Length`` (the length of AWS's body, which names AWS's machine)
+and the redrive fields of DescribeExecution, which AWS added after these were recorded (2023).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stepfunctions_local import ManualClock, Runtime
+from tests.stepfunctions_local.test_aws_recordings import _normalised
+
+RECORDED = json.loads((Path(__file__).parent / "aws_recorded_nested.json").read_text())
+ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
+TARGET = "arn:aws:states:us-east-1:000000000000:stateMachine:target"
+NAMES = {TARGET: "arn:aws:states:<region>:111111111111:stateMachine:<ArnPart_0idx>",
+         "arn:aws:states:us-east-1:000000000000:execution:target:TestStartTarget":
+             "arn:aws:states:<region>:111111111111:execution:<ArnPart_0idx>:TestStartTarget"}
+DATES = {"StartDate": "start-date", "StopDate": "stop-date"}
+AFTER_THE_RECORDING = ("RedriveCount", "RedriveStatus", "RedriveStatusReason")
+
+
+def _as_recorded(value: Any, recorded: Any) -> Any:
+    """``value`` written as the snapshot writes it, beside the ``recorded`` value it is compared with."""
+    if isinstance(value, dict) and isinstance(recorded, dict):
+        written = {}
+        for key, item in value.items():
+            if key in DATES:
+                written[key] = DATES[key]
+            elif key == "Content-Length" or key not in recorded and key in AFTER_THE_RECORDING:
+                if key in recorded:
+                    written[key] = recorded[key]
+            else:
+                written[key] = _as_recorded(item, recorded.get(key))
+        return written
+    if isinstance(value, str):
+        return NAMES.get(value, value)
+    return value
+
+
+def _compare(ours: Any, recorded: Any) -> None:
+    assert _normalised(_as_recorded(ours, recorded)) == _normalised(recorded)
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["source"].rpartition("::")[2])
+                                  for case in RECORDED["cases"]])
+def test_nested_execution_matches_aws(case: dict) -> None:
+    # GIVEN the recorded child machine and the parent starting it
+    runtime = Runtime(clock=ManualClock())
+    sfn = runtime.client()
+    target = sfn.create_state_machine(name="target", definition=json.dumps(RECORDED["targets"][case["target"]]),
+                                      roleArn=ROLE)["stateMachineArn"]
+    parent = sfn.create_state_machine(name="parent", definition=json.dumps(case["definition"]),
+                                      roleArn=ROLE)["stateMachineArn"]
+    execution_input = {**case["input"], "StateMachineArn": target}
+    # WHEN the parent runs on the recorded input
+    arn = sfn.start_execution(stateMachineArn=parent, input=json.dumps(execution_input))["executionArn"]
+    assert runtime.wait_for(arn, timeout=10)
+    # THEN it ends as AWS's did, with AWS's result or failure...
+    described, expected = sfn.describe_execution(executionArn=arn), case["expected"]
+    assert described["status"] == expected["status"], described
+    if expected["status"] == "SUCCEEDED":
+        _compare(json.loads(described["output"]), expected["output"])
+    else:
+        assert described["error"] == expected["error"]
+        _compare(json.loads(described["cause"]), expected["cause"])
+    # ...after the events AWS recorded, a .sync task's start answer among them
+    events = sfn.get_execution_history(executionArn=arn)["events"]
+    assert [event["type"] for event in events] == case["history"]
+    if "submitted" in case:
+        [submitted] = [event for event in events if event["type"] == "TaskSubmitted"]
+        _compare(json.loads(submitted["taskSubmittedEventDetails"]["output"]), case["submitted"])
