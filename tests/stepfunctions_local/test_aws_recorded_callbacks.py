@@ -1,0 +1,100 @@
+"""Callback tasks (``sqs:sendMessage.waitForTaskToken``) as AWS ran them (localstack's validated snapshots).
+
+``aws_recorded_callbacks.json`` holds one case per snapshot key: the ``definition`` and ``input``
+(``<sqs_queue_url>`` stands for the queue; a moto queue here), the worker's ``answer`` to the message
+(``heartbeats`` SendTaskHeartbeat calls, then SendTaskSuccess with the message's field named by
+``success``, or SendTaskFailure with ``failure``; none: the task times out), the ``history`` event
+types, the TaskScheduled details AWS recorded (``scheduled``), where recorded the SQS answer the
+TaskSubmitted event holds (``submitted``), and how the execution ended (``expected``), verbatim.
+Task tokens, ids and the queue URL compare as the snapshot's placeholders; the message digest is
+checked against the body sent, then compared as the recording's (the body holds a task token).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from stepfunctions_local import Runtime
+from tests.stepfunctions_local.test_aws_recordings import _normalised
+
+RECORDED = json.loads((Path(__file__).parent / "aws_recorded_callbacks.json").read_text())
+ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
+
+
+@pytest.fixture
+def queue(monkeypatch) -> Iterator[str]:
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield boto3.client("sqs").create_queue(QueueName="recorded")["QueueUrl"]
+
+
+def _message(url: str) -> dict:
+    """The task's message, as the worker AWS's test ran reads it."""
+    sqs = boto3.client("sqs")
+    for _ in range(100):
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", [])
+        if messages:
+            return messages[0]
+        time.sleep(0.05)
+    raise AssertionError("the task sent no message")
+
+
+def _answer(sfn: Any, body: dict, answer: dict) -> None:
+    token = body["TaskToken"]
+    for _ in range(answer.get("heartbeats", 0)):
+        sfn.send_task_heartbeat(taskToken=token)
+    if "success" in answer:
+        sfn.send_task_success(taskToken=token, output=json.dumps(body[answer["success"]]))
+    if "failure" in answer:
+        sfn.send_task_failure(taskToken=token, **answer["failure"])
+
+
+def _placeholders(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _placeholders(item, names) for key, item in value.items()}
+    return names.get(value, value) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["source"].rpartition("::")[2])
+                                  for case in RECORDED["cases"]])
+def test_callback_task_matches_aws(case: dict, queue: str) -> None:
+    # GIVEN the recorded machine sending its task token to a queue
+    runtime = Runtime()  # real time: a callback's TimeoutSeconds is waited out in real time
+    sfn = runtime.client()
+    machine = sfn.create_state_machine(name="recorded", definition=json.dumps(case["definition"]),
+                                       roleArn=ROLE)["stateMachineArn"]
+    execution_input = {**case["input"], "QueueUrl": queue}
+    # WHEN it runs and a worker answers the message as AWS's test did
+    arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps(execution_input))["executionArn"]
+    message = _message(queue)
+    body = json.loads(message["Body"])
+    _answer(sfn, body, case["answer"])
+    assert runtime.wait_for(arn, timeout=15)
+    # THEN it ends as AWS's did...
+    described, expected = sfn.describe_execution(executionArn=arn), case["expected"]
+    ended = {"status": described["status"], **{key: described[key] for key in ("error", "cause") if key in described}}
+    if "output" in described:
+        ended["output"] = json.loads(described["output"])
+    assert ended == expected
+    # ...after the events AWS recorded, scheduled with AWS's details, the SQS answer submitted as AWS's
+    history = sfn.get_execution_history(executionArn=arn)["events"]
+    assert [event["type"] for event in history] == case["history"]
+    events = {event["type"]: event for event in history}
+    names = {queue: "<sqs_queue_url>", body["TaskToken"]: case["scheduled"]["parameters"]["MessageBody"]["TaskToken"]}
+    scheduled = json.loads(json.dumps(events["TaskScheduled"]["taskScheduledEventDetails"]))
+    scheduled["parameters"] = json.loads(scheduled["parameters"])
+    assert _placeholders({**scheduled, "region": "<region>"}, names) == case["scheduled"]
+    if "submitted" in case:
+        submitted = json.loads(events["TaskSubmitted"]["taskSubmittedEventDetails"]["output"])
+        assert submitted["MD5OfMessageBody"] == hashlib.md5(message["Body"].encode()).hexdigest()
+        submitted["MD5OfMessageBody"] = case["submitted"]["MD5OfMessageBody"]
+        assert _normalised(submitted) == _normalised(case["submitted"])
