@@ -3,7 +3,8 @@
 ``aws_recorded_callbacks.json`` holds one case per snapshot key: the ``definition`` and ``input``
 (``<sqs_queue_url>`` stands for the queue; a moto queue here), the worker's ``answer`` to the message
 (``heartbeats`` SendTaskHeartbeat calls, then SendTaskSuccess with the message's field named by
-``success``, or SendTaskFailure with ``failure``; none: the task times out), the ``history`` event
+``success`` or, for ``<body>``, the whole message, or SendTaskFailure with ``failure``; none: the task
+times out), the ``history`` event
 types, the TaskScheduled details AWS recorded (``scheduled``), where recorded the SQS answer the
 TaskSubmitted event holds (``submitted``), and how the execution ended (``expected``), verbatim.
 Task tokens, ids and the queue URL compare as the snapshot's placeholders; the message digest is
@@ -48,11 +49,14 @@ def _message(url: str) -> dict:
     raise AssertionError("the task sent no message")
 
 
-def _answer(sfn: Any, body: dict, answer: dict) -> None:
+def _answer(sfn: Any, text: str, answer: dict) -> None:
+    body = json.loads(text)
     token = body["TaskToken"]
     for _ in range(answer.get("heartbeats", 0)):
         sfn.send_task_heartbeat(taskToken=token)
-    if "success" in answer:
+    if answer.get("success") == "<body>":
+        sfn.send_task_success(taskToken=token, output=text)
+    elif "success" in answer:
         sfn.send_task_success(taskToken=token, output=json.dumps(body[answer["success"]]))
     if "failure" in answer:
         sfn.send_task_failure(taskToken=token, **answer["failure"])
@@ -77,19 +81,20 @@ def test_callback_task_matches_aws(case: dict, queue: str) -> None:
     arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps(execution_input))["executionArn"]
     message = _message(queue)
     body = json.loads(message["Body"])
-    _answer(sfn, body, case["answer"])
+    _answer(sfn, message["Body"], case["answer"])
     assert runtime.wait_for(arn, timeout=15)
     # THEN it ends as AWS's did...
+    token = case["scheduled"]["parameters"]["MessageBody"]["TaskToken"]
+    names = {queue: case["input"]["QueueUrl"], body["TaskToken"]: token}
     described, expected = sfn.describe_execution(executionArn=arn), case["expected"]
     ended = {"status": described["status"], **{key: described[key] for key in ("error", "cause") if key in described}}
     if "output" in described:
-        ended["output"] = json.loads(described["output"])
+        ended["output"] = _placeholders(json.loads(described["output"]), names)
     assert ended == expected
     # ...after the events AWS recorded, scheduled with AWS's details, the SQS answer submitted as AWS's
     history = sfn.get_execution_history(executionArn=arn)["events"]
     assert [event["type"] for event in history] == case["history"]
     events = {event["type"]: event for event in history}
-    names = {queue: "<sqs_queue_url>", body["TaskToken"]: case["scheduled"]["parameters"]["MessageBody"]["TaskToken"]}
     scheduled = json.loads(json.dumps(events["TaskScheduled"]["taskScheduledEventDetails"]))
     scheduled["parameters"] = json.loads(scheduled["parameters"])
     assert _placeholders({**scheduled, "region": "<region>"}, names) == case["scheduled"]
