@@ -1,7 +1,8 @@
 """Workflows started from workflows as AWS ran them (localstack's validated snapshots), replayed.
 
 ``aws_recorded_nested.json`` holds the child machines (``targets``) and one case per snapshot key: the
-parent's ``definition`` and ``input`` (``<target>`` stands for the child machine's ARN), its ``history``
+parent's ``definition`` and ``input`` (``<target>`` stands for the child machine's ARN), the placeholders
+its snapshot writes for the child's execution and machine ARNs (``arns``, where not the usual), its ``history``
 event types, the StartExecution answer a ``.sync`` task records as ``submitted`` and what AWS returned
 (``status`` with ``output``, or ``error`` and ``cause``, the cause's JSON text as its value), verbatim.
 Ours are written as the snapshots write them: ARNs, dates and request ids as placeholders. Two things
@@ -22,14 +23,14 @@ from tests.stepfunctions_local.test_aws_recordings import _normalised
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_nested.json").read_text())
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
 TARGET = "arn:aws:states:us-east-1:000000000000:stateMachine:target"
-NAMES = {TARGET: "arn:aws:states:<region>:111111111111:stateMachine:<ArnPart_0idx>",
-         "arn:aws:states:us-east-1:000000000000:execution:target:TestStartTarget":
-             "arn:aws:states:<region>:111111111111:execution:<ArnPart_0idx>:TestStartTarget"}
+CHILD = "arn:aws:states:us-east-1:000000000000:execution:target:TestStartTarget"
+ARNS = {"execution": "arn:aws:states:<region>:111111111111:execution:<ArnPart_0idx>:TestStartTarget",
+        "machine": "arn:aws:states:<region>:111111111111:stateMachine:<ArnPart_0idx>"}
 DATES = {"StartDate": "start-date", "StopDate": "stop-date"}
 AFTER_THE_RECORDING = ("RedriveCount", "RedriveStatus", "RedriveStatusReason")
 
 
-def _as_recorded(value: Any, recorded: Any) -> Any:
+def _as_recorded(value: Any, recorded: Any, names: dict[str, str]) -> Any:
     """``value`` written as the snapshot writes it, beside the ``recorded`` value it is compared with."""
     if isinstance(value, dict) and isinstance(recorded, dict):
         written = {}
@@ -40,15 +41,17 @@ def _as_recorded(value: Any, recorded: Any) -> Any:
                 if key in recorded:
                     written[key] = recorded[key]
             else:
-                written[key] = _as_recorded(item, recorded.get(key))
+                written[key] = _as_recorded(item, recorded.get(key), names)
         return written
     if isinstance(value, str):
-        return NAMES.get(value, value)
+        return names.get(value, value)
     return value
 
 
-def _compare(ours: Any, recorded: Any) -> None:
-    assert _normalised(_as_recorded(ours, recorded)) == _normalised(recorded)
+def _compare(ours: Any, recorded: Any, case: dict) -> None:
+    arns = {**ARNS, **case.get("arns", {})}
+    names = {TARGET: arns["machine"], CHILD: arns["execution"]}
+    assert _normalised(_as_recorded(ours, recorded, names)) == _normalised(recorded)
 
 
 @pytest.mark.parametrize("case", [pytest.param(case, id=case["source"].rpartition("::")[2])
@@ -69,13 +72,13 @@ def test_nested_execution_matches_aws(case: dict) -> None:
     described, expected = sfn.describe_execution(executionArn=arn), case["expected"]
     assert described["status"] == expected["status"], described
     if expected["status"] == "SUCCEEDED":
-        _compare(json.loads(described["output"]), expected["output"])
+        _compare(json.loads(described["output"]), expected["output"], case)
     else:
         assert described["error"] == expected["error"]
-        _compare(json.loads(described["cause"]), expected["cause"])
+        _compare(json.loads(described["cause"]), expected["cause"], case)
     # ...after the events AWS recorded, a .sync task's start answer among them
     events = sfn.get_execution_history(executionArn=arn)["events"]
     assert [event["type"] for event in events] == case["history"]
     if "submitted" in case:
         [submitted] = [event for event in events if event["type"] == "TaskSubmitted"]
-        _compare(json.loads(submitted["taskSubmittedEventDetails"]["output"]), case["submitted"])
+        _compare(json.loads(submitted["taskSubmittedEventDetails"]["output"]), case["submitted"], case)
