@@ -10,8 +10,9 @@ event types in order and they are compared too (an execution observer collects o
 normalised the way the snapshots do: any UUID matches ``<uuid:N>`` / ``<request_id>``, and a Lambda
 error's ``requestId`` and ``stackTrace`` (paths in AWS's sandbox) compare as placeholders; whether
 such an error JSON is written compactly (``lambda:invoke``) or with spaces (a Lambda ARN) is kept.
-An integration result's ``SdkHttpMetadata`` headers that vary per call (date, request and trace ids) and
-its ``SdkResponseMetadata.RequestId`` compare as placeholders, as the snapshots keep them.
+An integration result's ``SdkHttpMetadata`` headers that vary per call (date, request and trace ids, a
+``LogType: Tail`` log tail), its ``LogResult`` and ``SdkResponseMetadata.RequestId`` compare as
+placeholders, as the snapshots keep them.
 
 Express recordings may keep AWS's StartSyncExecution answer as ``response``: its fields, details and
 billing keys, and the layout of its ``express:`` execution ARN are compared (values that vary are not).
@@ -79,12 +80,14 @@ LAMBDAS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-VARYING_HEADERS = ("Date", "x-amzn-RequestId", "X-Amzn-Trace-Id")
+VARYING_HEADERS = ("Date", "x-amzn-RequestId", "X-Amzn-Trace-Id", "X-Amz-Log-Result")
 
 
 def _sdk_placeholders(result: dict) -> dict:
-    """An integration result with its per-call headers and request id replaced by placeholders."""
+    """An integration result with its per-call headers, request id and log tail replaced by placeholders."""
     metadata = result["SdkHttpMetadata"]
+    if "LogResult" in result:
+        result = {**result, "LogResult": "<LogResult>"}
     headers = {kind: {**metadata[kind], **{name: f"<{name}>" for name in VARYING_HEADERS if name in metadata[kind]}}
                for kind in ("AllHttpHeaders", "HttpHeaders") if kind in metadata}
     return {**result, "SdkHttpMetadata": {**metadata, **headers},
