@@ -271,7 +271,7 @@ class Events:
         if self.recorder is None:
             self.add("")
             return
-        failure = {"error": error} if cause is None else {"error": error, "cause": cause}
+        failure = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
         if is_lambda_function_arn(resource):
             if timed_out:
                 self.add("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", failure)

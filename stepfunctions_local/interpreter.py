@@ -18,7 +18,7 @@ from .activity_tasks import is_activity_arn, run_activity
 from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, data_limit_exceeded, is_lambda_function_arn, resource_type, too_large
-from .exceptions import BranchesFailed, StateDataError, StatesError
+from .exceptions import BranchesFailed, SentFailure, StateDataError, StatesError
 from .map_runs import MapRuns
 from .progress import Progress
 from .specs import (
@@ -484,6 +484,11 @@ def _retry_delay(retriers: tuple[Retrier, ...], attempts: list[int], name: str |
 
 
 def _error_output(error: StatesError) -> dict:
+    origin = error
+    while isinstance(origin, BranchesFailed):
+        origin = origin.failure
+    if isinstance(origin, SentFailure):
+        return {"Error": error.error, "Cause": error.cause}
     # AWS binds an empty string where a failure has no error or cause.
     return {"Error": error.error or "", "Cause": error.cause or ""}
 
