@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -84,6 +85,8 @@ def _resource(case: dict, queue: str) -> tuple[str, str]:
 def _submitted(output: dict, sent: str, case: dict) -> dict:
     """The TaskSubmitted output with what the snapshot keeps as placeholders written as such."""
     recorded = case["submitted"]
+    assert uuid.UUID(output["MessageId"])  # the snapshots name it <uuid:n> or <message_id:n>
+    output["MessageId"] = recorded["MessageId"]
     if "MD5OfMessageBody" in output:
         assert output["MD5OfMessageBody"] == hashlib.md5(sent.encode()).hexdigest()
         output["MD5OfMessageBody"] = recorded["MD5OfMessageBody"]
