@@ -1,7 +1,8 @@
 """Workflows started from workflows as AWS ran them (localstack's validated snapshots), replayed.
 
 ``aws_recorded_nested.json`` holds the child machines (``targets``) and one case per snapshot key: the
-child's ``target`` (null: none is created, the ARN names no machine), the
+child's ``target`` (null: none is created, the ARN names no machine) and the ``lambdas`` it calls
+(handlers of test_aws_recordings), the
 parent's ``definition`` and ``input`` (``<target>`` stands for the child machine's ARN), the placeholders
 its snapshot writes for the child's execution and machine ARNs (``arns``, where not the usual), its ``history``
 event types, the StartExecution answer a ``.sync`` task records as ``submitted`` and what AWS returned
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from stepfunctions_local import ManualClock, Runtime
-from tests.stepfunctions_local.test_aws_recordings import _normalised
+from tests.stepfunctions_local.test_aws_recordings import LAMBDAS, _normalised
 
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_nested.json").read_text())
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
@@ -60,6 +61,8 @@ def _compare(ours: Any, recorded: Any, case: dict) -> None:
 def test_nested_execution_matches_aws(case: dict) -> None:
     # GIVEN the recorded child machine and the parent starting it
     runtime = Runtime(clock=ManualClock())
+    for name, handler in case.get("lambdas", {}).items():
+        runtime.register_lambda(name, LAMBDAS[handler])
     sfn = runtime.client()
     if case["target"] is not None:
         sfn.create_state_machine(name="target", definition=json.dumps(RECORDED["targets"][case["target"]]),
