@@ -264,7 +264,7 @@ class Run:
 
     # -- tasks ----------------------------------------------------------------------------
     def call_task(self, state_name: str, resource: str, parameters: Any, context: dict, timeout: float | None,
-                  heartbeat: float | None) -> Any:
+                  heartbeat: float | None, credentials: Any = None) -> Any:
         """The one place a Task state's resource is called; a task interceptor may answer instead."""
         # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them;
         # a .waitForTaskToken task waits for SendTask* and its heartbeats as well.
@@ -278,7 +278,7 @@ class Run:
             if mocked is None:
                 return run_activity(self, resource, parameters, timeout, heartbeat)
             interceptor = None  # answered: not asked again below
-        self.events.task_scheduled(resource, parameters, timeout, heartbeat)
+        self.events.task_scheduled(resource, parameters, timeout, heartbeat, credentials)
         token = context["Task"]["Token"] if resource.endswith(WAIT_FOR_TASK_TOKEN) else None
         callback = self.tasks.tokens.open(token) if token else None
         started = time.monotonic()

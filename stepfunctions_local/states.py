@@ -56,7 +56,8 @@ def _task(run: Run, state: TaskSpec, raw: Any, variables: dict, context: dict) -
     arguments = flow.effective_input(scope)
     timeout = _number(state.timeout, scope, "TimeoutSeconds")
     heartbeat = _number(state.heartbeat, scope, "HeartbeatSeconds")
-    result = run.call_task(state.name, state.resource, arguments, context, timeout, heartbeat)
+    credentials = state.credentials.get(scope) if state.credentials is not None else None
+    result = run.call_task(state.name, state.resource, arguments, context, timeout, heartbeat, credentials)
     output, assigned = flow.finish(scope, result)
     return output, state.next, assigned
 
