@@ -16,6 +16,7 @@ placeholders, as the snapshots keep them.
 
 Express recordings may keep AWS's StartSyncExecution answer as ``response``: its fields, details and
 billing keys, and the layout of its ``express:`` execution ARN are compared (values that vary are not).
+With ``task_credentials``, every Task/LambdaFunction scheduled event must show them as ``taskCredentials``.
 With ``varying`` (field name -> the snapshot's placeholder, as localstack's transformers wrote it), the
 output's names and ARNs are written as the snapshot writes them and those fields compare as placeholders.
 
@@ -121,12 +122,14 @@ class _EventTypes:
 
     def __init__(self) -> None:
         self.types: list[str] = []
+        self.events: list[dict] = []
 
     def execution_started(self, record: Any) -> None:
         pass
 
     def history_event(self, record: Any, event: dict) -> None:
         self.types.append(event["type"])
+        self.events.append(event)
 
     def execution_finished(self, record: Any) -> None:
         pass
@@ -210,9 +213,18 @@ def test_recorded_case_matches_aws(recording: dict) -> None:
     # AND, where AWS recorded the history, the same events in the same order
     if "history" in recording:
         assert observer.types == recording["history"]
+    # AND, where AWS recorded a task's credentials, each scheduled event shows them as AWS's did
+    if "task_credentials" in recording:
+        scheduled = [_details(event) for event in observer.events if event["type"].endswith("Scheduled")]
+        assert scheduled and all(details.get("taskCredentials") == recording["task_credentials"]
+                                 for details in scheduled)
     # AND, where AWS recorded the StartSyncExecution answer, an answer of the same shape
     if "response" in recording:
         assert _answer_shape(response) == _answer_shape(recording["response"])
+
+
+def _details(event: dict) -> dict:
+    return next(value for key, value in event.items() if key.endswith("EventDetails"))
 
 
 def _snapshot_names(value: Any, response: dict, varying: dict[str, str]) -> Any:
