@@ -256,6 +256,8 @@ class _Builder:
         credentials = body.get("Credentials")
         if credentials is not None:
             at = f"{where}/Credentials"
+            if not isinstance(credentials, dict) or not {"RoleArn", "RoleArn.$"} & set(credentials):
+                raise invalid("The field 'RoleArn' is required but was missing", at)
             credentials = (f.expression(credentials, at) if language == JSONATA
                            else FromTemplate(paths.compile_template(credentials, at)))
         return {"resource": resource, "timeout": timeout, "heartbeat": heartbeat, "credentials": credentials,
