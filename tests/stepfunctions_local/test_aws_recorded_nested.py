@@ -4,7 +4,8 @@
 child's ``target`` (null: none is created, the ARN names no machine) and the ``lambdas`` it calls
 (handlers of test_aws_recordings), the
 parent's ``definition`` and ``input`` (``<target>`` stands for the child machine's ARN), the placeholders
-its snapshot writes for the child's execution and machine ARNs (``arns``, where not the usual), its ``history``
+its snapshot writes for the child's execution and machine ARNs (``arns``, where not the usual), the
+``task_credentials`` its TaskScheduled event shows, its ``history``
 event types, the StartExecution answer a ``.sync`` task records as ``submitted`` and what AWS returned
 (``status`` with ``output``, or ``error`` and ``cause``, the cause's JSON text as its value), verbatim.
 Ours are written as the snapshots write them: ARNs, dates and request ids as placeholders. Two things
@@ -25,10 +26,9 @@ from tests.stepfunctions_local.test_aws_recordings import LAMBDAS, _normalised
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_nested.json").read_text())
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
 TARGET = "arn:aws:states:us-east-1:000000000000:stateMachine:target"
-CHILD = "arn:aws:states:us-east-1:000000000000:execution:target:TestStartTarget"
 ARNS = {"execution": "arn:aws:states:<region>:111111111111:execution:<ArnPart_0idx>:TestStartTarget",
         "machine": "arn:aws:states:<region>:111111111111:stateMachine:<ArnPart_0idx>"}
-DATES = {"StartDate": "start-date", "StopDate": "stop-date"}
+DATES = ("StartDate", "StopDate")
 AFTER_THE_RECORDING = ("RedriveCount", "RedriveStatus", "RedriveStatusReason")
 
 
@@ -37,8 +37,8 @@ def _as_recorded(value: Any, recorded: Any, names: dict[str, str]) -> Any:
     if isinstance(value, dict) and isinstance(recorded, dict):
         written = {}
         for key, item in value.items():
-            if key in DATES:
-                written[key] = DATES[key]
+            if key in DATES and key in recorded:  # as the snapshot's placeholder, whichever it wrote
+                written[key] = recorded[key]
             elif key == "Content-Length" or key not in recorded and key in AFTER_THE_RECORDING:
                 if key in recorded:
                     written[key] = recorded[key]
@@ -52,7 +52,8 @@ def _as_recorded(value: Any, recorded: Any, names: dict[str, str]) -> Any:
 
 def _compare(ours: Any, recorded: Any, case: dict) -> None:
     arns = {**ARNS, **case.get("arns", {})}
-    names = {TARGET: arns["machine"], CHILD: arns["execution"]}
+    child = f"arn:aws:states:us-east-1:000000000000:execution:target:{case['input']['Name']}"
+    names = {TARGET: arns["machine"], child: arns["execution"]}
     assert _normalised(_as_recorded(ours, recorded, names)) == _normalised(recorded)
 
 
@@ -88,6 +89,9 @@ def test_nested_execution_matches_aws(case: dict) -> None:
     # ...after the events AWS recorded, a .sync task's start answer among them
     events = sfn.get_execution_history(executionArn=arn)["events"]
     assert [event["type"] for event in events] == case["history"]
+    if "task_credentials" in case:  # the scheduled event shows the task's Credentials as AWS's did
+        [scheduled] = [event for event in events if event["type"] == "TaskScheduled"]
+        assert scheduled["taskScheduledEventDetails"]["taskCredentials"] == case["task_credentials"]
     if "submitted" in case:
         [submitted] = [event for event in events if event["type"] == "TaskSubmitted"]
         _compare(json.loads(submitted["taskSubmittedEventDetails"]["output"]), case["submitted"], case)
