@@ -9,8 +9,8 @@ queue; moto's here), the worker's ``answer`` to the message
 ``failure``; none: the task times out; ``messages`` of them in turn), the placeholders the snapshot
 writes for the task ``tokens`` sent, the ``history`` event
 types, the TaskScheduled details AWS recorded (``scheduled``), where recorded the SQS answer the
-TaskSubmitted event holds (``submitted``; a header named in ``not_reproducible`` compares as the
-recording's: SNS answers in XML, whose exact length only AWS's body gives), and how the execution
+TaskSubmitted event holds (``submitted``; with ``request_id_in_body``, its Content-Length checked as
+test_aws_recorded_integrations checks an SNS answer's), and how the execution
 ended (``expected``), verbatim. Task tokens, ids, the queue URL and topic ARN compare as the snapshot's
 placeholders; the message digest is checked against the body sent, then compared as the recording's
 (the body holds a task token).
@@ -29,6 +29,7 @@ import pytest
 from moto import mock_aws
 
 from stepfunctions_local import Runtime
+from tests.stepfunctions_local.test_aws_recorded_integrations import with_request_id
 from tests.stepfunctions_local.test_aws_recordings import _normalised
 
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_callbacks.json").read_text())
@@ -90,9 +91,8 @@ def _submitted(output: dict, sent: str, case: dict) -> dict:
     if "MD5OfMessageBody" in output:
         assert output["MD5OfMessageBody"] == hashlib.md5(sent.encode()).hexdigest()
         output["MD5OfMessageBody"] = recorded["MD5OfMessageBody"]
-    for name in case.get("not_reproducible", []):
-        for kind in ("AllHttpHeaders", "HttpHeaders"):
-            output["SdkHttpMetadata"][kind][name] = recorded["SdkHttpMetadata"][kind][name]
+    if case.get("request_id_in_body"):
+        with_request_id(output, recorded)
     return output
 
 
