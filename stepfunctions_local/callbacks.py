@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .exceptions import StatesError, StepFunctionsLocalError
+from .exceptions import SentFailure, StatesError, StepFunctionsLocalError
 
 _TOKEN = re.compile(r"^[0-9a-f]{64}$")
 _REMEMBERED = 10_000  # closed tokens kept for their error codes
@@ -73,7 +73,7 @@ class TaskTokens:
     def fail(self, token: str, error: str | None, cause: str | None) -> None:
         with self._lock:
             callback = self._live(token)
-            callback.failure = StatesError(error or "", cause)
+            callback.failure = SentFailure(error, cause)
             callback.answered.set()
 
     def heartbeat(self, token: str) -> None:

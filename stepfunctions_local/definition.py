@@ -267,7 +267,14 @@ class _Builder:
         heartbeat = f.seconds(body, "HeartbeatSeconds", where, language)
         if isinstance(timeout, Literal) and isinstance(heartbeat, Literal) and heartbeat.value >= timeout.value:
             raise invalid("HeartbeatSeconds must be smaller than TimeoutSeconds", f"{where}/HeartbeatSeconds")
-        return {"resource": resource, "timeout": timeout, "heartbeat": heartbeat,
+        credentials = body.get("Credentials")
+        if credentials is not None:
+            at = f"{where}/Credentials"
+            if not isinstance(credentials, dict) or not {"RoleArn", "RoleArn.$"} & set(credentials):
+                raise invalid("The field 'RoleArn' is required but was missing", at)
+            credentials = (f.expression(credentials, at) if language == JSONATA
+                           else FromTemplate(paths.compile_template(credentials, at)))
+        return {"resource": resource, "timeout": timeout, "heartbeat": heartbeat, "credentials": credentials,
                 "token": resource.endswith(".waitForTaskToken")}
 
     def _fields_wait(self, body: dict, where: str, language: str) -> dict:

@@ -76,22 +76,29 @@ def _exited(name: str, output: Any, assigned: dict | None) -> dict:
     return details
 
 
-def _lambda_scheduled(resource: str, parameters: Any, timeout: float | None) -> dict:
+def _lambda_scheduled(resource: str, parameters: Any, timeout: float | None, credentials: Any) -> dict:
     details: dict[str, Any] = {"resource": resource, "input": _json(parameters), "inputDetails": _NOT_TRUNCATED}
     if timeout is not None:
         details["timeoutInSeconds"] = int(timeout)
-    return details
+    return {**details, **_task_credentials(credentials)}
+
+
+def _task_credentials(credentials: Any) -> dict:
+    """AWS-recorded: a Task's ``Credentials`` show in its scheduled event as ``taskCredentials``."""
+    if isinstance(credentials, dict) and "RoleArn" in credentials:
+        return {"taskCredentials": {"roleArn": credentials["RoleArn"]}}
+    return {}
 
 
 def _task_scheduled(kind: str, action: str, region: str, parameters: Any, timeout: float | None,
-                    heartbeat: float | None) -> dict:
+                    heartbeat: float | None, credentials: Any) -> dict:
     details: dict[str, Any] = {"resourceType": kind, "resource": action, "region": region,
                                "parameters": _json(parameters)}
     if timeout is not None:
         details["timeoutInSeconds"] = int(timeout)
     if heartbeat is not None:
         details["heartbeatInSeconds"] = int(heartbeat)
-    return details
+    return {**details, **_task_credentials(credentials)}
 
 
 def _output(output: Any) -> dict:
@@ -228,18 +235,19 @@ class Events:
         self.add("EvaluationFailed", "evaluationFailedEventDetails",
                  {"error": error.error, "cause": error.cause, "location": error.location, "state": state_name})
 
-    def task_scheduled(self, resource: str, parameters: Any, timeout: float | None, heartbeat: float | None) -> None:
+    def task_scheduled(self, resource: str, parameters: Any, timeout: float | None, heartbeat: float | None,
+                       credentials: Any = None) -> None:
         if self.recorder is None:
             self.add(""), self.add("")
             return
         if is_lambda_function_arn(resource):
             self._record("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", _lambda_scheduled,
-                         (resource, parameters, timeout))
+                         (resource, parameters, timeout, credentials))
             self.add("LambdaFunctionStarted")
             return
         kind, action = resource_type(resource)
         self._record("TaskScheduled", "taskScheduledEventDetails", _task_scheduled,
-                     (kind, action, self.region, parameters, timeout, heartbeat))
+                     (kind, action, self.region, parameters, timeout, heartbeat, credentials))
         self.add("TaskStarted", "taskStartedEventDetails", {"resourceType": kind, "resource": action})
 
     def task_submitted(self, resource: str, output: Any) -> None:
@@ -271,7 +279,7 @@ class Events:
         if self.recorder is None:
             self.add("")
             return
-        failure = {"error": error} if cause is None else {"error": error, "cause": cause}
+        failure = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
         if is_lambda_function_arn(resource):
             if timed_out:
                 self.add("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", failure)

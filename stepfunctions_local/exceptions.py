@@ -84,6 +84,12 @@ class BranchesFailed(StatesError):
 
     def __init__(self, failure: StatesError) -> None:
         super().__init__(failure.error, failure.cause)
+        self.failure = failure
+
+
+class SentFailure(StatesError):
+    """A task's failure as SendTaskFailure gave it: AWS-recorded, an error or cause left out stays null
+    (its TaskFailed event omits it, a Catch binds ``null``), where other failures bind an empty string."""
 
 
 class PathNotFound(StepFunctionsLocalError):

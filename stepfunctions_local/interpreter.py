@@ -18,7 +18,7 @@ from .activity_tasks import is_activity_arn, run_activity
 from .callbacks import Callback
 from .clock import RealClock
 from .events import Events, data_limit_exceeded, is_lambda_function_arn, resource_type, too_large
-from .exceptions import BranchesFailed, StateDataError, StatesError
+from .exceptions import BranchesFailed, SentFailure, StateDataError, StatesError
 from .map_runs import MapRuns
 from .progress import Progress
 from .specs import (
@@ -34,7 +34,7 @@ from .specs import (
     SucceedSpec,
 )
 from .timestamps import format_timestamp
-from .types import Clock, HistoryRecorder, TaskRunner
+from .types import Clock, HistoryRecorder, Submitted, TaskRunner
 from .workers import WORKERS
 
 # AWS never retries or catches States.Runtime (AWS-recorded: States.DataLimitExceeded is caught).
@@ -264,7 +264,7 @@ class Run:
 
     # -- tasks ----------------------------------------------------------------------------
     def call_task(self, state_name: str, resource: str, parameters: Any, context: dict, timeout: float | None,
-                  heartbeat: float | None) -> Any:
+                  heartbeat: float | None, credentials: Any = None) -> Any:
         """The one place a Task state's resource is called; a task interceptor may answer instead."""
         # In-process tasks answer directly and never send heartbeats, so only TimeoutSeconds bounds them;
         # a .waitForTaskToken task waits for SendTask* and its heartbeats as well.
@@ -278,7 +278,7 @@ class Run:
             if mocked is None:
                 return run_activity(self, resource, parameters, timeout, heartbeat)
             interceptor = None  # answered: not asked again below
-        self.events.task_scheduled(resource, parameters, timeout, heartbeat)
+        self.events.task_scheduled(resource, parameters, timeout, heartbeat, credentials)
         token = context["Task"]["Token"] if resource.endswith(WAIT_FOR_TASK_TOKEN) else None
         callback = self.tasks.tokens.open(token) if token else None
         started = time.monotonic()
@@ -292,6 +292,10 @@ class Run:
             else:
                 result = _with_time_limit(lambda: self.tasks.run_task(resource, parameters, context=context,
                                                                       timeout=timeout), timeout)
+            if isinstance(result, Submitted):  # a .sync job: started (AWS records TaskSubmitted), then waited for
+                self.events.task_submitted(resource, result.response)
+                left = None if timeout is None else timeout - (time.monotonic() - started)
+                result = result.outcome() if left is None else _with_time_limit(result.outcome, left)
             if callback is not None and mocked is None:
                 self.events.task_submitted(resource, result)
                 left = None if timeout is None else timeout - (time.monotonic() - started)
@@ -480,6 +484,11 @@ def _retry_delay(retriers: tuple[Retrier, ...], attempts: list[int], name: str |
 
 
 def _error_output(error: StatesError) -> dict:
+    origin = error
+    while isinstance(origin, BranchesFailed):
+        origin = origin.failure
+    if isinstance(origin, SentFailure):
+        return {"Error": error.error, "Cause": error.cause}
     # AWS binds an empty string where a failure has no error or cause.
     return {"Error": error.error or "", "Cause": error.cause or ""}
 

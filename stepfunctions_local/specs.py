@@ -127,6 +127,7 @@ class TaskSpec(StateSpec):
     resource: str
     timeout: Value | None = None
     heartbeat: Value | None = None
+    credentials: Value | None = None  # ``Credentials`` ({"RoleArn": ...}): TaskScheduled's ``taskCredentials``
     token: bool = False  # ``.waitForTaskToken``: the task gets ``$$.Task.Token``
     retry: tuple[Retrier, ...] = ()
     catch: tuple[Catcher, ...] = ()

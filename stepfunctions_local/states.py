@@ -56,7 +56,8 @@ def _task(run: Run, state: TaskSpec, raw: Any, variables: dict, context: dict) -
     arguments = flow.effective_input(scope)
     timeout = _number(state.timeout, scope, "TimeoutSeconds")
     heartbeat = _number(state.heartbeat, scope, "HeartbeatSeconds")
-    result = run.call_task(state.name, state.resource, arguments, context, timeout, heartbeat)
+    credentials = state.credentials.get(scope) if state.credentials is not None else None
+    result = run.call_task(state.name, state.resource, arguments, context, timeout, heartbeat, credentials)
     output, assigned = flow.finish(scope, result)
     return output, state.next, assigned
 
@@ -117,9 +118,20 @@ def _choice(run: Run, state: ChoiceSpec, raw: Any, variables: dict, context: dic
 
 def _wait(run: Run, state: WaitSpec, raw: Any, variables: dict, context: dict) -> tuple:
     scope = state.flow.enter(raw, context, variables)
-    run.sleep(_wait_seconds(state.kind, state.value.get(scope), run.clock, state.value.source))
+    run.sleep(_wait_seconds(state.kind, _wait_value(state, scope), run.clock, state.value.source))
     output, assigned = state.flow.leave(scope)
     return output, state.next, assigned
+
+
+def _wait_value(state: WaitSpec, scope: Scope) -> Any:
+    try:
+        return state.value.get(scope)
+    except StateDataError:
+        if not isinstance(state.value, FromPath):
+            raise
+        # AWS-recorded (test_logs): a SecondsPath / TimestampPath selecting nothing says so in its own words
+        raise StateDataError("States.Runtime", f"The {state.kind} parameter does not reference an input value: "
+                                               f"{state.value.source}") from None
 
 
 def _wait_seconds(kind: str, value: Any, clock: Clock, source: str | None) -> float:

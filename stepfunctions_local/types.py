@@ -1,6 +1,7 @@
 """Protocols shared by the interpreter and the service layer."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 if TYPE_CHECKING:
@@ -19,6 +20,15 @@ class Clock(Protocol):
 
     def sleep(self, seconds: float) -> None:
         """Wait; a test clock advances time without waiting."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What ``run_task`` may return for a ``.sync`` task: the start's ``response`` (the TaskSubmitted event's
+    output) and ``outcome``, which waits for the job and returns its result (or raises StatesError)."""
+
+    response: Any
+    outcome: Callable[[], Any]
 
 
 class TaskRunner(Protocol):

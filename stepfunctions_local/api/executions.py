@@ -112,7 +112,7 @@ class ExecutionsApi:
         arn = self._arns.express_execution(sm.name, name)
         start = self._clock.now()
         record = self._express_record(sm, arn, name, text, start, test_case)
-        result, output_text = self._run_express(sm, record, arn, name, value, start)
+        result, output_text = self._run_express(sm, record, arn, name, value, start, sync=True)
         stop = self._clock.now()
         response: dict[str, Any] = {
             "executionArn": arn, "stateMachineArn": sm.arn, "name": name,
@@ -122,7 +122,9 @@ class ExecutionsApi:
         if result.status == "SUCCEEDED":
             response.update(data("output", output_text, includedData))
         else:
+            # AWS-recorded: a sync execution that did not succeed still answers outputDetails (without output)
             response.update(error_cause(result.error, result.cause))
+            response["outputDetails"] = data("output", "", includedData)["outputDetails"]
         response.update(data("input", text, includedData))
         if traceHeader is not None:
             response["traceHeader"] = traceHeader
@@ -333,11 +335,11 @@ class ExecutionsApi:
                                  (record.input, record.state_machine.role_arn))
 
     def _run(self, sm: StateMachine, machine: Machine, arn: str, name: str, value: Any, start: float,
-             record: Execution | None) -> ExecutionResult:
+             record: Execution | None, sync: bool = False) -> ExecutionResult:
         max_duration = EXPRESS_MAX_SECONDS if sm.type == "EXPRESS" else None
         history = record.history if record is not None else None
         stop = record.stop_requested if record is not None and sm.type == "STANDARD" else None
-        context = _context(sm, arn, name, value, start)
+        context = _context(sm, arn, name, value, start, sync)
         progress = None
         if record is not None and record.progress is not None:  # Standard
             progress = record.progress
@@ -349,12 +351,12 @@ class ExecutionsApi:
                            map_runs=self._map_runs)
 
     def _run_express(self, sm: StateMachine, record: Execution | None, arn: str, name: str, value: Any,
-                     start: float) -> tuple[ExecutionResult, str]:
+                     start: float, sync: bool = False) -> tuple[ExecutionResult, str]:
         """Run to the end (``record`` None: nobody observes or intercepts, nothing is recorded); the result and
         its output's JSON text ("" unless SUCCEEDED)."""
         if record is not None:
             self._begin(record)
-        result = self._run(sm, sm.machine, arn, name, value, start, record)
+        result = self._run(sm, sm.machine, arn, name, value, start, record, sync)
         output_text = ""
         if result.status == "SUCCEEDED":
             output_text = dump(result.output)
@@ -429,9 +431,10 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float) -> dict:
-    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start)),
-                 "RedriveCount": 0}
+def _context(sm: StateMachine, arn: str, name: str, value: Any, start: float, sync: bool) -> dict:
+    execution = {"Id": arn, "Input": value, "Name": name, "RoleArn": sm.role_arn, "StartTime": _iso(to_datetime(start))}
+    if not sync:  # AWS-recorded: StartSyncExecution's context object has no RedriveCount (StartExecution's has)
+        execution["RedriveCount"] = 0
     return {"Execution": execution, "StateMachine": {"Id": sm.arn, "Name": sm.name}}
 
 

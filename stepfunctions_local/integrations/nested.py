@@ -17,6 +17,8 @@ import botocore.session
 from stepfunctions_local.api_errors import OPERATIONS, ApiError
 from stepfunctions_local.exceptions import StatesError
 from stepfunctions_local.integrations.aws_sdk import from_boto, to_boto
+from stepfunctions_local.integrations.optimized import sdk_metadata
+from stepfunctions_local.types import Submitted
 
 if TYPE_CHECKING:
     from stepfunctions_local.service import Runtime
@@ -31,22 +33,48 @@ def _sfn_model() -> Any:
     return botocore.session.get_session().get_service_model("stepfunctions")
 
 
-def start_execution(runtime: Runtime, parameters: Any, pattern: str) -> dict:
+def start_execution(runtime: Runtime, parameters: Any, pattern: str) -> Any:
     """``arn:aws:states:::states:startExecution`` with pattern '', '.sync' or '.sync:2'."""
     parameters = parameters or {}
     child_input = parameters.get("Input", {})
+    if child_input is None:  # AWS-recorded: a null Input starts the child on {}
+        child_input = {}
     if not isinstance(child_input, str):
         child_input = json.dumps(child_input, separators=(",", ":"), ensure_ascii=False)
     arguments = {"stateMachineArn": parameters.get("StateMachineArn", ""), "input": child_input}
     if "Name" in parameters:
         arguments["name"] = parameters["Name"]
     try:
-        if not pattern:
-            started = runtime.start_execution(**arguments)
-            return {"ExecutionArn": started["executionArn"], "StartDate": _millis(started["startDate"])}
-        description = _run_to_completion(runtime, arguments)
+        machine = runtime.describe_state_machine(stateMachineArn=arguments["stateMachineArn"]) if pattern else None
+        if machine is not None and machine["type"] == "EXPRESS":
+            done = runtime.start_sync_execution(**arguments)
+            done.pop("billingDetails")
+            return _result(done, pattern)
+        started = runtime.start_execution(**arguments)
     except ApiError as error:
         raise _sdk_v1_error(error) from None
+    if not pattern:
+        return _started(started)
+    # AWS-recorded: a .sync task records the StartExecution answer (TaskSubmitted) before it waits
+    return Submitted(_started(started), lambda: _result(_finished(runtime, started["executionArn"]), pattern))
+
+
+def _started(started: dict) -> dict:
+    """StartExecution's answer through the SDK v1, with its response metadata (AWS-recorded)."""
+    body = json.dumps({"executionArn": started["executionArn"], "startDate": started["startDate"].timestamp()},
+                      separators=(",", ":"))
+    return {"ExecutionArn": started["executionArn"], "StartDate": _millis(started["startDate"]),
+            **sdk_metadata("application/x-amz-json-1.0", "connection", str(uuid.uuid4()), len(body))}
+
+
+def _finished(runtime: Runtime, arn: str) -> dict:
+    runtime.wait_for(arn)
+    return runtime.describe_execution(executionArn=arn)
+
+
+def _result(done: dict, pattern: str) -> dict:
+    """The finished child as DescribeExecution through the SDK v1 (``.sync:2``: input and output as JSON)."""
+    description = {key: done[key] for key in _DESCRIBE_KEYS if key in done}
     if pattern == ".sync:2":
         for key in ("input", "output"):
             if key in description:
@@ -73,18 +101,6 @@ def call_sfn_sdk(runtime: Runtime, action: str, parameters: Any) -> Any:
         raise StatesError(f"Sfn.{error.code}Exception",
                           f"{error.message} (Service: Sfn, Status Code: 400, Request ID: {uuid.uuid4()})") from None
     return from_boto(response, operation.output_shape)
-
-
-def _run_to_completion(runtime: Runtime, arguments: dict) -> dict:
-    machine = runtime.describe_state_machine(stateMachineArn=arguments["stateMachineArn"])
-    if machine["type"] == "EXPRESS":
-        done = runtime.start_sync_execution(**arguments)
-        done.pop("billingDetails")
-    else:
-        arn = runtime.start_execution(**arguments)["executionArn"]
-        runtime.wait_for(arn)
-        done = runtime.describe_execution(executionArn=arn)
-    return {key: done[key] for key in _DESCRIBE_KEYS if key in done}
 
 
 def _sdk_v1_error(error: ApiError) -> StatesError:

@@ -18,20 +18,23 @@ from stepfunctions_local.integrations.aws_sdk import Boto3Clients, exception_nam
 
 class _Api:
     def __init__(self, boto_service: str, error_prefix: str, sdk_service: str, content_type: str,
-                 actions: dict[str, str], json_fields: tuple[str, ...] = ()) -> None:
+                 actions: dict[str, str], json_fields: tuple[str, ...] = (), connection: str = "Connection") -> None:
         self.boto_service = boto_service
         self.error_prefix = error_prefix
         self.sdk_service = sdk_service
         self.content_type = content_type
         self.actions = actions
         self.json_fields = json_fields
+        self.connection = connection  # the header's name as the service writes it (AWS-recorded)
 
 
 _APIS = {
     "dynamodb": _Api("dynamodb", "DynamoDB", "AmazonDynamoDBv2", "application/x-amz-json-1.0", {
         "putItem": "PutItem", "getItem": "GetItem", "updateItem": "UpdateItem", "deleteItem": "DeleteItem"}),
-    "sqs": _Api("sqs", "SQS", "AmazonSQS", "text/xml", {"sendMessage": "SendMessage"}, ("MessageBody",)),
-    "sns": _Api("sns", "SNS", "AmazonSNS", "text/xml", {"publish": "Publish"}, ("Message",)),
+    # AWS-recorded (2025): SQS answers in JSON now; SQS and SNS name the connection header in lower case
+    "sqs": _Api("sqs", "SQS", "AmazonSQS", "application/x-amz-json-1.0", {"sendMessage": "SendMessage"},
+                ("MessageBody",), connection="connection"),
+    "sns": _Api("sns", "SNS", "AmazonSNS", "text/xml", {"publish": "Publish"}, ("Message",), connection="connection"),
     "events": _Api("events", "EventBridge", "AmazonCloudWatchEvents", "application/x-amz-json-1.1",
                    {"putEvents": "PutEvents"}),
 }
@@ -58,10 +61,24 @@ def call_optimised(clients: Boto3Clients, service: str, action: str, parameters:
         if response.get("FailedEntryCount"):
             raise StatesError("EventBridge.FailedEntry", json.dumps(response, separators=(",", ":")))
         return response
-    body_length = len(json.dumps(response, default=str))
     request_id = metadata.get("RequestId") or str(uuid.uuid4())
-    response.update(_sdk_metadata(api, request_id, body_length))
+    if service == "sns":  # AWS-recorded: 294 bytes, SNS's XML answer with a UUID message id and request id
+        body_length = len(_SNS_PUBLISHED.format(message_id=response.get("MessageId", ""), request_id=request_id))
+    else:  # AWS-recorded: the compact JSON
+        body_length = len(json.dumps(response, default=str, separators=(",", ":")))
+    response.update(sdk_metadata(api.content_type, api.connection, request_id, body_length))
     return response
+
+
+_SNS_PUBLISHED = """<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
+  <PublishResult>
+    <MessageId>{message_id}</MessageId>
+  </PublishResult>
+  <ResponseMetadata>
+    <RequestId>{request_id}</RequestId>
+  </ResponseMetadata>
+</PublishResponse>
+"""
 
 
 def _json_fields(api: _Api, service: str, parameters: dict) -> dict:
@@ -83,11 +100,12 @@ def _event_entry(entry: dict) -> dict:
     return entry
 
 
-def _sdk_metadata(api: _Api, request_id: str, body_length: int) -> dict:
+def sdk_metadata(content_type: str, connection: str, request_id: str, body_length: int) -> dict:
+    """The SDK v1 response metadata Step Functions adds to an optimised integration's result."""
     headers = {
-        "Connection": "keep-alive",
+        connection: "keep-alive",
         "Content-Length": str(body_length),
-        "Content-Type": api.content_type,
+        "Content-Type": content_type,
         "Date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "x-amzn-RequestId": request_id,
     }

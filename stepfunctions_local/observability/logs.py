@@ -3,7 +3,7 @@
 A log event is the history event with AWS's logging field names (all values text):
 ``{"id", "type", "details", "previous_event_id", "event_timestamp", "execution_arn",
 "redrive_count"}``; ``details`` is the event's ``…EventDetails``, without ``input``, ``output``
-and ``parameters`` unless ``includeExecutionData`` is true. Streams are named
+and ``parameters`` (and their ``…Details``) unless ``includeExecutionData`` is true. Streams are named
 ``states/<machine>/<YYYY-MM-DD-HH-MM>/00000000`` as AWS names them.
 Which event types each level writes follows the developer guide's "Log levels" table.
 """
@@ -25,7 +25,8 @@ ERROR_TYPES = FATAL_TYPES | {
     "TaskSubmitFailed", "TaskTimedOut", "WaitStateAborted",
 }
 LEVEL_TYPES: dict[str, frozenset[str] | None] = {"ALL": None, "ERROR": ERROR_TYPES, "FATAL": FATAL_TYPES}
-_DATA_FIELDS = ("input", "output", "parameters")
+# AWS-recorded: without execution data the log event drops the data's ``…Details`` (truncated flags) too
+_DATA_FIELDS = ("input", "inputDetails", "output", "outputDetails", "parameters", "parametersDetails")
 _PUT_LIMIT = 1000
 
 

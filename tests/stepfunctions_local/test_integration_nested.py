@@ -62,10 +62,10 @@ def test_request_response_start_returns_arn_and_date(runtime, sfn):
     # WHEN the parent only starts it
     parent = _run_parent(runtime, sfn, "arn:aws:states:::states:startExecution",
                          {"StateMachineArn": CHILD, "Name": "kid"}, {})
-    # THEN the child's ARN and start date come back
+    # THEN the child's ARN and start date come back, with the SDK's response metadata (AWS-recorded)
     output = json.loads(parent["output"])
     assert output["ExecutionArn"] == "arn:aws:states:us-east-1:000000000000:execution:child:kid"
-    assert set(output) == {"ExecutionArn", "StartDate"}
+    assert set(output) == {"ExecutionArn", "StartDate", "SdkHttpMetadata", "SdkResponseMetadata"}
 
 
 def test_missing_child_is_named_like_the_sdk(runtime, sfn):

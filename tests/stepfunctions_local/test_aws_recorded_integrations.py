@@ -1,0 +1,83 @@
+"""Optimised integrations AWS ran (localstack's validated mocking scenarios, recorded on AWS), replayed on moto.
+
+``aws_recorded_integrations.json`` holds one case per snapshot key: the ``service`` whose resource the
+recorded ``input`` names by a placeholder (``sqs-queue-url``, ``topic-arn``; replaced by a moto queue
+or topic), the ``definition``, the ``history`` event types and the task's result AWS returned as the
+execution's ``output``, verbatim. Ids, dates and the message digest compare as placeholders, as the
+snapshot keeps them. A case with ``request_id_in_body`` (SNS answers in XML that holds the request id)
+has AWS's ``Content-Length`` for a UUID request id: moto's longer ids lengthen ours by the difference.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from stepfunctions_local import ManualClock, Runtime
+from tests.stepfunctions_local.test_aws_recordings import _normalised
+
+RECORDED = json.loads((Path(__file__).parent / "aws_recorded_integrations.json").read_text())
+ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
+
+
+@pytest.fixture
+def aws(monkeypatch) -> Iterator[None]:
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+def _resources(service: str) -> dict[str, str]:
+    """The snapshot's placeholder for the recorded resource -> the moto resource standing in for it."""
+    if service == "sqs":
+        return {"sqs-queue-url": boto3.client("sqs").create_queue(QueueName="recorded")["QueueUrl"]}
+    return {"topic-arn": boto3.client("sns").create_topic(Name="recorded")["TopicArn"]}
+
+
+def _as_recorded(output: dict, case: dict) -> Any:
+    """The task result with what the snapshot keeps as placeholders written as such."""
+    output = dict(output)
+    if "MD5OfMessageBody" in output:
+        assert output["MD5OfMessageBody"] == hashlib.md5(case["input"]["MessageBody"].encode()).hexdigest()
+        output["MD5OfMessageBody"] = case["output"]["MD5OfMessageBody"]
+    if case.get("request_id_in_body"):
+        with_request_id(output, case["output"])
+    return _normalised(output)
+
+
+def with_request_id(output: dict, recorded: dict) -> None:
+    """Checks ``output``'s Content-Length is AWS's for a body holding ``output``'s request id instead of a UUID
+    (AWS's ids are 36 characters, moto's are not), then writes AWS's."""
+    headers = output["SdkHttpMetadata"]["HttpHeaders"]
+    aws_length = recorded["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"]
+    assert int(headers["Content-Length"]) == int(aws_length) - 36 + len(headers["x-amzn-RequestId"])
+    for kind in ("AllHttpHeaders", "HttpHeaders"):
+        output["SdkHttpMetadata"][kind]["Content-Length"] = recorded["SdkHttpMetadata"][kind]["Content-Length"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["source"].rpartition("::")[2])
+                                  for case in RECORDED["cases"]])
+def test_integration_result_matches_aws(case: dict, aws: None) -> None:
+    # GIVEN the recorded machine and a moto resource in place of the recorded one
+    runtime = Runtime(clock=ManualClock())
+    sfn = runtime.client()
+    resources = _resources(case["service"])
+    execution_input = {key: resources.get(value, value) if isinstance(value, str) else value
+                       for key, value in case["input"].items()}
+    machine = sfn.create_state_machine(name="recorded", definition=json.dumps(case["definition"]),
+                                       roleArn=ROLE)["stateMachineArn"]
+    # WHEN it runs on the recorded input
+    arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps(execution_input))["executionArn"]
+    assert runtime.wait_for(arn, timeout=10)
+    # THEN the task's result has AWS's fields, headers and lengths, after the events AWS recorded
+    described = sfn.describe_execution(executionArn=arn)
+    assert described["status"] == "SUCCEEDED", described
+    assert _as_recorded(json.loads(described["output"]), case) == _normalised(case["output"])
+    assert [event["type"] for event in sfn.get_execution_history(executionArn=arn)["events"]] == case["history"]
