@@ -1,10 +1,19 @@
 """Suite-wide fixtures. Sub-suites keep their own fixtures in their own conftest.py."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 # The runtime's own pytest plugin (installed packages get it through its pytest11 entry point).
 pytest_plugins = ["stepfunctions_local.pytest_plugin"]
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores. Much of the suite waits rather than computes
+    (stacks starting, the browser, the real-time timeouts of AWS-recorded executions), so a third
+    worker on two cores finished the suite in 1 min 53 s against 2 min 19 s with two."""
+    return (os.cpu_count() or 1) + 1
+
 
 _AWS_VARIABLES = (
     "AWS_PROFILE",
@@ -19,8 +28,6 @@ _AWS_VARIABLES = (
 @pytest.fixture(autouse=True)
 def isolated_aws_environment(monkeypatch, tmp_path):
     """No test may reach a real account: dummy credentials, one region, no endpoints from outside."""
-    import os
-
     for name in list(os.environ):
         if name in _AWS_VARIABLES or name.startswith("AWS_ENDPOINT_URL"):
             monkeypatch.delenv(name, raising=False)
