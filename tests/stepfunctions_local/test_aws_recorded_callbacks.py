@@ -29,18 +29,14 @@ import pytest
 from moto import mock_aws
 
 from stepfunctions_local import Runtime
-from tests.stepfunctions_local.test_aws_recorded_integrations import with_request_id
-from tests.stepfunctions_local.test_aws_recordings import _normalised
+from tests.support.aws_recorded import normalised, with_request_id
 
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_callbacks.json").read_text())
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
 
 
 @pytest.fixture
-def queue(monkeypatch) -> Iterator[str]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
+def queue() -> Iterator[str]:
     with mock_aws():
         yield boto3.client("sqs").create_queue(QueueName="recorded")["QueueUrl"]
 
@@ -139,4 +135,4 @@ def test_callback_task_matches_aws(case: dict, queue: str) -> None:
     assert _placeholders({**scheduled, "region": "<region>"}, names) == case["scheduled"]
     if "submitted" in case:
         submitted = json.loads(events["TaskSubmitted"]["taskSubmittedEventDetails"]["output"])
-        assert _normalised(_submitted(submitted, sent[0], case)) == _normalised(case["submitted"])
+        assert normalised(_submitted(submitted, sent[0], case)) == normalised(case["submitted"])

@@ -19,17 +19,14 @@ import pytest
 from moto import mock_aws
 
 from stepfunctions_local import ManualClock, Runtime
-from tests.stepfunctions_local.test_aws_recordings import _normalised
+from tests.support.aws_recorded import normalised, with_request_id
 
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_integrations.json").read_text())
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
 
 
 @pytest.fixture
-def aws(monkeypatch) -> Iterator[None]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
+def aws() -> Iterator[None]:
     with mock_aws():
         yield
 
@@ -49,17 +46,7 @@ def _as_recorded(output: dict, case: dict) -> Any:
         output["MD5OfMessageBody"] = case["output"]["MD5OfMessageBody"]
     if case.get("request_id_in_body"):
         with_request_id(output, case["output"])
-    return _normalised(output)
-
-
-def with_request_id(output: dict, recorded: dict) -> None:
-    """Checks ``output``'s Content-Length is AWS's for a body holding ``output``'s request id instead of a UUID
-    (AWS's ids are 36 characters, moto's are not), then writes AWS's."""
-    headers = output["SdkHttpMetadata"]["HttpHeaders"]
-    aws_length = recorded["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"]
-    assert int(headers["Content-Length"]) == int(aws_length) - 36 + len(headers["x-amzn-RequestId"])
-    for kind in ("AllHttpHeaders", "HttpHeaders"):
-        output["SdkHttpMetadata"][kind]["Content-Length"] = recorded["SdkHttpMetadata"][kind]["Content-Length"]
+    return normalised(output)
 
 
 @pytest.mark.parametrize("case", [pytest.param(case, id=case["source"].rpartition("::")[2])
@@ -79,5 +66,5 @@ def test_integration_result_matches_aws(case: dict, aws: None) -> None:
     # THEN the task's result has AWS's fields, headers and lengths, after the events AWS recorded
     described = sfn.describe_execution(executionArn=arn)
     assert described["status"] == "SUCCEEDED", described
-    assert _as_recorded(json.loads(described["output"]), case) == _normalised(case["output"])
+    assert _as_recorded(json.loads(described["output"]), case) == normalised(case["output"])
     assert [event["type"] for event in sfn.get_execution_history(executionArn=arn)["events"]] == case["history"]

@@ -24,7 +24,7 @@ from moto import mock_aws
 
 from stepfunctions_local import ManualClock, Runtime
 from stepfunctions_local.observability import LogPublisher, observe
-from tests.stepfunctions_local.test_aws_recordings import LAMBDAS, _normalised
+from tests.support.aws_recorded import LAMBDAS, normalised
 
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_logs.json").read_text())
 GROUP = "/aws/vendedlogs/states/recorded"
@@ -56,10 +56,7 @@ class _Finished:
 
 
 @pytest.fixture
-def logs(monkeypatch) -> Iterator[Any]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
+def logs() -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("logs")
         client.create_log_group(logGroupName=GROUP)
@@ -96,7 +93,7 @@ def _placeholders(message: dict, runs: list[str], varying: dict[str, str]) -> di
     # test_logs and test_express_async name the role differently
     names.update({message["execution_arn"]: arn, ROLE: "snf_role_arn" if parts[5] == "execution" else "sfn_role_arn",
                   "recorded": "<ArnPart_0idx>", ":".join(parts[:5] + ["stateMachine", "recorded"]): MACHINE})
-    return _normalised({**message, "details": _as_snapshot(message["details"], names, varying),
+    return normalised({**message, "details": _as_snapshot(message["details"], names, varying),
                         "event_timestamp": "timestamp", "execution_arn": arn})
 
 
@@ -127,6 +124,6 @@ def test_logged_events_match_aws(case: dict, logs: Any) -> None:
     messages.sort(key=lambda message: (runs.index(message["execution_arn"]), int(message["id"])))
     written = [_placeholders(message, runs, case.get("varying", {})) for message in messages]
     if "end_event" in case:
-        assert written[-1] == _normalised(case["end_event"])
+        assert written[-1] == normalised(case["end_event"])
     else:
-        assert written == _normalised(case["logged"])
+        assert written == normalised(case["logged"])

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from stepfunctions_local import ManualClock, Runtime
-from tests.stepfunctions_local.test_aws_recordings import LAMBDAS, _normalised
+from tests.support.aws_recorded import LAMBDAS, normalised
 
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_nested.json").read_text())
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
@@ -54,7 +54,7 @@ def _compare(ours: Any, recorded: Any, case: dict) -> None:
     arns = {**ARNS, **case.get("arns", {})}
     child = f"arn:aws:states:us-east-1:000000000000:execution:target:{case['input']['Name']}"
     names = {TARGET: arns["machine"], child: arns["execution"]}
-    assert _normalised(_as_recorded(ours, recorded, names)) == _normalised(recorded)
+    assert normalised(_as_recorded(ours, recorded, names)) == normalised(recorded)
 
 
 @pytest.mark.parametrize("case", [pytest.param(case, id=case["source"].rpartition("::")[2])
@@ -83,7 +83,7 @@ def test_nested_execution_matches_aws(case: dict) -> None:
         assert described["error"] == expected["error"]
         if isinstance(expected["cause"], str):  # an SDK error's message, naming the machine
             machine = {**ARNS, **case.get("arns", {})}["machine"]
-            assert _normalised(described["cause"].replace(TARGET, machine)) == _normalised(expected["cause"])
+            assert normalised(described["cause"].replace(TARGET, machine)) == normalised(expected["cause"])
         else:
             _compare(json.loads(described["cause"]), expected["cause"], case)
     # ...after the events AWS recorded, a .sync task's start answer among them
