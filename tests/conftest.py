@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -37,3 +38,13 @@ def isolated_aws_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+
+
+@pytest.fixture
+def app_clients() -> Iterator[None]:
+    """The app's cached boto3 clients are made afresh for the test (with the endpoints of its time), and after it."""
+    from chalicelib import aws
+
+    aws.client.cache_clear()
+    yield
+    aws.client.cache_clear()

@@ -15,14 +15,6 @@ from tests.support.handlers import SENDER
 
 
 @pytest.fixture
-def app_clients() -> Iterator[None]:
-    """The app's cached boto3 clients are created afresh for each test."""
-    aws.client.cache_clear()
-    yield
-    aws.client.cache_clear()
-
-
-@pytest.fixture
 def aws_services(app_clients: None) -> Iterator[None]:
     """moto with both tables and a verified sender."""
     with mock_aws():

@@ -129,14 +129,6 @@ class TestInProcessAws:
 
 
 @pytest.fixture
-def app_clients() -> Iterator[None]:
-    # The app's clients are cached with the endpoints of their time: made afresh for this test, and after it.
-    app_aws.client.cache_clear()
-    yield
-    app_aws.client.cache_clear()
-
-
-@pytest.fixture
 def step_functions(monkeypatch, app_clients) -> Iterator[Server]:
     """A local Step Functions with no state machine, where the app's workflow client is pointed."""
     server = stepfunctions_local.serve(Runtime())
