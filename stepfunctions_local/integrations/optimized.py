@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import zlib
 from datetime import datetime, timezone
 from typing import Any
 
@@ -61,12 +62,18 @@ def call_optimised(clients: Boto3Clients, service: str, action: str, parameters:
         if response.get("FailedEntryCount"):
             raise StatesError("EventBridge.FailedEntry", json.dumps(response, separators=(",", ":")))
         return response
+    if service == "dynamodb" and arguments.get("ReturnConsumedCapacity", "NONE") == "NONE":
+        # DynamoDB reports capacity only when asked; moto's UpdateItem reports it always
+        response.pop("ConsumedCapacity", None)
     request_id = metadata.get("RequestId") or str(uuid.uuid4())
     if service == "sns":  # AWS-recorded: 294 bytes, SNS's XML answer with a UUID message id and request id
-        body_length = len(_SNS_PUBLISHED.format(message_id=response.get("MessageId", ""), request_id=request_id))
+        body = _SNS_PUBLISHED.format(message_id=response.get("MessageId", ""), request_id=request_id)
     else:  # AWS-recorded: the compact JSON
-        body_length = len(json.dumps(response, default=str, separators=(",", ":")))
-    response.update(sdk_metadata(api.content_type, api.connection, request_id, body_length))
+        body = json.dumps(response, default=str, separators=(",", ":"))
+    extra = {}
+    if service == "dynamodb":  # AWS-recorded: DynamoDB names itself "Server" and checksums its body
+        extra = {"Server": "Server", "x-amz-crc32": str(zlib.crc32(body.encode()))}
+    response.update(sdk_metadata(api.content_type, api.connection, request_id, len(body), extra))
     return response
 
 
@@ -100,9 +107,11 @@ def _event_entry(entry: dict) -> dict:
     return entry
 
 
-def sdk_metadata(content_type: str, connection: str, request_id: str, body_length: int) -> dict:
+def sdk_metadata(content_type: str, connection: str, request_id: str, body_length: int,
+                 extra_headers: dict[str, str] | None = None) -> dict:
     """The SDK v1 response metadata Step Functions adds to an optimised integration's result."""
     headers = {
+        **(extra_headers or {}),
         connection: "keep-alive",
         "Content-Length": str(body_length),
         "Content-Type": content_type,

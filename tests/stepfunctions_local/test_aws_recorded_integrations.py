@@ -1,8 +1,8 @@
-"""Optimised integrations AWS ran (localstack's validated mocking scenarios, recorded on AWS), replayed on moto.
+"""Optimised and aws-sdk integrations AWS ran (localstack's validated scenarios, recorded on AWS), replayed on moto.
 
 ``aws_recorded_integrations.json`` holds one case per snapshot key: the ``service`` whose resource the
 recorded ``input`` names by a placeholder (``sqs-queue-url``, ``topic-arn``; replaced by a moto queue
-or topic), the ``definition``, the ``history`` event types and the task's result AWS returned as the
+or topic; ``table-name`` is a moto table's own name), the ``definition``, the ``history`` event types and the task's result AWS returned as the
 execution's ``output``, verbatim. Ids, dates and the message digest compare as placeholders, as the
 snapshot keeps them. A case with ``request_id_in_body`` (SNS answers in XML that holds the request id)
 has AWS's ``Content-Length`` for a UUID request id: moto's longer ids lengthen ours by the difference.
@@ -35,6 +35,11 @@ def _resources(service: str) -> dict[str, str]:
     """The snapshot's placeholder for the recorded resource -> the moto resource standing in for it."""
     if service == "sqs":
         return {"sqs-queue-url": boto3.client("sqs").create_queue(QueueName="recorded")["QueueUrl"]}
+    if service == "dynamodb":  # the placeholder is a valid table name: the table takes it as its own
+        boto3.client("dynamodb").create_table(
+            TableName="table-name", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        return {}
     return {"topic-arn": boto3.client("sns").create_topic(Name="recorded")["TopicArn"]}
 
 

@@ -50,7 +50,7 @@ LAMBDAS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-VARYING_HEADERS = ("Date", "x-amzn-RequestId", "X-Amzn-Trace-Id", "X-Amz-Log-Result")
+VARYING_HEADERS = ("Date", "x-amzn-RequestId", "X-Amzn-Trace-Id", "X-Amz-Log-Result", "x-amz-crc32")
 
 
 def _sdk_placeholders(result: dict) -> dict:
