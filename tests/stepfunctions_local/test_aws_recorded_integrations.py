@@ -2,8 +2,8 @@
 
 ``aws_recorded_integrations.json`` holds one case per snapshot key: the ``service`` whose resource the
 recorded ``input`` names by a placeholder (``sqs-queue-url``, ``topic-arn``; replaced by a moto queue
-or topic; ``table-name`` is a moto table's own name), the ``definition``, the ``history`` event types and the task's result AWS returned as the
-execution's ``output``, verbatim. Ids, dates and the message digest compare as placeholders, as the
+or topic; ``table-name`` is a moto table's own name), the ``definition``, the ``history`` event types
+and the execution's ``output`` AWS returned, verbatim. Ids, dates and the message digest compare as placeholders, as the
 snapshot keeps them. A case with ``request_id_in_body`` (SNS answers in XML that holds the request id)
 has AWS's ``Content-Length`` for a UUID request id: moto's longer ids lengthen ours by the difference.
 """
