@@ -56,7 +56,9 @@ class TaskDispatcher:
         if service == "states" and action == "startExecution":
             return nested.start_execution(self._runtime, parameters, pattern)
         if optimized.supports(service, action):
-            return optimized.call_optimised(self.clients, service, action, parameters)
+            origin = (context.get("StateMachine", {}).get("Id"), context.get("Execution", {}).get("Id"))
+            return optimized.call_optimised(self.clients, service, action, parameters,
+                                            origin=tuple(arn for arn in origin if arn))
         raise _unsupported(resource)
 
     def _aws_sdk(self, resource: str, target: str, pattern: str, parameters: Any) -> Any:

@@ -46,11 +46,13 @@ def supports(service: str, action: str) -> bool:
     return api is not None and action in api.actions
 
 
-def call_optimised(clients: Boto3Clients, service: str, action: str, parameters: Any) -> dict:
+def call_optimised(clients: Boto3Clients, service: str, action: str, parameters: Any,
+                   origin: tuple[str, ...] = ()) -> dict:
+    """``origin``: the state machine's and execution's ARNs, which AWS adds to each event's Resources."""
     api = _APIS[service]
     client = clients.get(api.boto_service)
     operation = client.meta.service_model.operation_model(api.actions[action])
-    arguments = to_boto(_json_fields(api, service, parameters or {}), operation.input_shape)
+    arguments = to_boto(_json_fields(api, service, parameters or {}, origin), operation.input_shape)
     try:
         response = getattr(client, _method(action))(**arguments)
     except ClientError as error:
@@ -88,19 +90,20 @@ _SNS_PUBLISHED = """<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03
 """
 
 
-def _json_fields(api: _Api, service: str, parameters: dict) -> dict:
+def _json_fields(api: _Api, service: str, parameters: dict, origin: tuple[str, ...]) -> dict:
     """Step Functions serialises JSON values given for text fields (bodies, messages, details)."""
     parameters = dict(parameters)
     for name in api.json_fields:
         if name in parameters and not isinstance(parameters[name], str):
             parameters[name] = json.dumps(parameters[name], separators=(",", ":"))
     if service == "events":
-        parameters["Entries"] = [_event_entry(entry) for entry in parameters.get("Entries", [])]
+        parameters["Entries"] = [_event_entry(entry, origin) for entry in parameters.get("Entries", [])]
     return parameters
 
 
-def _event_entry(entry: dict) -> dict:
-    entry = dict(entry)
+def _event_entry(entry: dict, origin: tuple[str, ...]) -> dict:
+    # AWS-recorded: the delivered event's resources are the entry's, then the state machine's and execution's ARNs
+    entry = {**entry, "Resources": [*entry.get("Resources", []), *origin]}
     if "Detail" in entry and not isinstance(entry["Detail"], str):
         entry["Detail"] = json.dumps(entry["Detail"], separators=(",", ":"))
     entry.setdefault("EventBusName", "default")
