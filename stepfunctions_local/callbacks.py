@@ -80,14 +80,17 @@ class TaskTokens:
         with self._lock:
             self._live(token).last_beat = time.monotonic()
 
+    def check_shape(self, token: str) -> None:
+        # AWS's words: "Invalid Token: '…'" as its other Invalid* errors
+        if not _TOKEN.match(token):
+            raise TaskTokenError("InvalidToken", "Invalid Token: 'Invalid token'")
+
     def _live(self, token: str) -> Callback:
         callback = self._open.get(token)
         if callback is not None and not callback.answered.is_set():
             return callback
-        # AWS's words: "Invalid Token: '…'" as its other Invalid* errors; TaskTimedOut as AWS answered it in
-        # aws-samples/amazon-mwaa-examples#61
-        if not _TOKEN.match(token):
-            raise TaskTokenError("InvalidToken", "Invalid Token: 'Invalid token'")
+        # TaskTimedOut as AWS answered it in aws-samples/amazon-mwaa-examples#61
+        self.check_shape(token)
         if token in self._closed or callback is not None:
             # AWS answers TaskTimedOut for any task that is over, not only for one that timed out
             raise TaskTokenError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
