@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 from botocore import xform_name
+from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
@@ -34,6 +35,11 @@ _BOTO_NAMES = {
 _ERROR_PREFIXES = {"dynamodb": "DynamoDb", "sfn": "Sfn", "sesv2": "SesV2", "iot": "Iot", "acmpca": "AcmPca"}
 
 
+# The AWS SDK Step Functions calls with adds no checksums unless the API requires them (AWS-recorded: an
+# s3:getObject result has no ChecksumCRC32, which boto3's default checksums would store and return).
+_SDK_CONFIG = Config(request_checksum_calculation="when_required", response_checksum_validation="when_required")
+
+
 class Boto3Clients:
     """boto3 clients made on first use and reused; keyed by the endpoint settings in force."""
 
@@ -51,7 +57,7 @@ class Boto3Clients:
                 client = self._clients.get(key)
                 if client is None:
                     # A Session per client: boto3's default session is not thread-safe.
-                    client = boto3.session.Session().client(service, region_name=self._region)
+                    client = boto3.session.Session().client(service, region_name=self._region, config=_SDK_CONFIG)
                     self._clients[key] = client
         return client
 
@@ -82,7 +88,14 @@ def call_sdk(clients: Boto3Clients, arn_service: str, action: str, parameters: A
     except ParamValidationError as error:
         raise StatesError(f"{prefix}.{prefix}Exception", str(error)) from None
     response.pop("ResponseMetadata", None)
-    return from_boto(response, operation.output_shape)
+    return from_boto(without_unasked_capacity(response, arguments), operation.output_shape)
+
+
+def without_unasked_capacity(response: dict, arguments: dict) -> dict:
+    """DynamoDB reports ConsumedCapacity only when asked to; moto's UpdateItem reports it always."""
+    if arguments.get("ReturnConsumedCapacity", "NONE") == "NONE":
+        response.pop("ConsumedCapacity", None)
+    return response
 
 
 def to_boto(value: Any, shape: Shape | None) -> Any:
@@ -99,6 +112,10 @@ def to_boto(value: Any, shape: Shape | None) -> Any:
     if isinstance(shape, MapShape) and isinstance(value, dict):
         return {key: to_boto(item, shape.value) for key, item in value.items()}
     if shape is not None and shape.type_name == "string" and not isinstance(value, str):
+        return json.dumps(value, separators=(",", ":"))
+    if shape is not None and shape.type_name == "blob" and (
+            not isinstance(value, str) or shape.serialization.get("streaming")):
+        # AWS-recorded (s3:putObject): a payload stream holds the JSON text of any value, a string's quoted too
         return json.dumps(value, separators=(",", ":"))
     return value
 

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError, ParamValidationError
 
 from stepfunctions_local.exceptions import StatesError
-from stepfunctions_local.integrations.aws_sdk import Boto3Clients, exception_name, to_boto
+from stepfunctions_local.integrations.aws_sdk import Boto3Clients, exception_name, to_boto, without_unasked_capacity
 
 
 class _Api:
@@ -64,9 +64,8 @@ def call_optimised(clients: Boto3Clients, service: str, action: str, parameters:
         if response.get("FailedEntryCount"):
             raise StatesError("EventBridge.FailedEntry", json.dumps(response, separators=(",", ":")))
         return response
-    if service == "dynamodb" and arguments.get("ReturnConsumedCapacity", "NONE") == "NONE":
-        # DynamoDB reports capacity only when asked; moto's UpdateItem reports it always
-        response.pop("ConsumedCapacity", None)
+    if service == "dynamodb":
+        without_unasked_capacity(response, arguments)
     request_id = metadata.get("RequestId") or str(uuid.uuid4())
     if service == "sns":  # AWS-recorded: 294 bytes, SNS's XML answer with a UUID message id and request id
         body = _SNS_PUBLISHED.format(message_id=response.get("MessageId", ""), request_id=request_id)

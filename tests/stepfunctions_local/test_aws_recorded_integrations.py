@@ -38,10 +38,22 @@ def _resources(case: dict) -> dict[str, str]:
     if service == "sqs":
         url = boto3.client("sqs").create_queue(QueueName="recorded")["QueueUrl"]
         return {"sqs-queue-url": url, "<sqs_queue_url>": url}
-    if service == "dynamodb":  # the placeholder is a valid table name: the table takes it as its own
+    if service == "dynamodb":
+        table = case["input"]["TableName"].strip("<>")  # "table-name" is a valid name; "<test-table>" is not
         boto3.client("dynamodb").create_table(
-            TableName="table-name", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        return {case["input"]["TableName"]: table}
+    if service == "s3":  # "bucket-name" is a valid bucket name: the bucket takes it as its own
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="bucket-name")
+        # AWS's buckets encrypt with SSE-S3 by default (since 2023), moto's only when configured to
+        s3.put_bucket_encryption(Bucket="bucket-name", ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        if "s3_object" in case:
+            s3.put_object(Bucket="bucket-name", Key=case["input"]["Key"], Body=case["s3_object"].encode())
+        return {}
+    if service == "secretsmanager":
         return {}
     if service == "events":  # a rule delivering the recorded source's events to a queue, to read them back
         sqs = boto3.client("sqs")
@@ -61,6 +73,9 @@ def _resources(case: dict) -> dict[str, str]:
 def _as_recorded(output: dict, case: dict) -> Any:
     """The task result with what the snapshot keeps as placeholders written as such."""
     output = dict(output)
+    for name in ("TableName", "LastModified"):  # the snapshot's placeholders for the table's name, a date
+        if name in output:
+            output[name] = case["output"][name]
     if "MD5OfMessageBody" in output:
         body = case["input"].get("MessageBody") or case["input"]["Message"]
         assert output["MD5OfMessageBody"] == hashlib.md5(body.encode()).hexdigest()
@@ -99,6 +114,10 @@ def test_integration_result_matches_aws(case: dict, aws: None) -> None:
     else:
         assert described["status"] == "SUCCEEDED", described
         assert _as_recorded(json.loads(described["output"]), case) == normalised(case["output"])
+    if "stored_body" in case:  # what the object holds, as the snapshot keeps it (JSON parsed where it parsed it)
+        stored = boto3.client("s3").get_object(Bucket="bucket-name", Key=case["input"]["Key"])["Body"].read().decode()
+        recorded = case["stored_body"]
+        assert (stored if isinstance(recorded, str) else json.loads(stored)) == recorded
     if "delivered" in case:
         assert _delivered(resources["delivered-queue-url"], machine, arn) == case["delivered"]
     assert [event["type"] for event in sfn.get_execution_history(executionArn=arn)["events"]] == case["history"]
