@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import threading
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -81,10 +82,15 @@ def call_sdk(clients: Boto3Clients, arn_service: str, action: str, parameters: A
     operation = _operation(model, action, arn_service)
     prefix = error_prefix(arn_service, model.service_id)
     arguments = to_boto(parameters or {}, operation.input_shape)
+    violations = null_violations(arguments, operation.input_shape)
+    if violations:
+        raise StatesError(f"{prefix}.{prefix}Exception",
+                          f"{violations} (Service: {prefix}, Status Code: 400, Request ID: {uuid.uuid4()})")
     try:
         response = getattr(client, xform_name(operation.name))(**arguments)
     except ClientError as error:
-        raise StatesError(_error_name(prefix, error), sdk_v2_cause(prefix, error)) from None
+        raise StatesError(f"{prefix}.{exception_name(error, f'{prefix}Exception')}",
+                          sdk_v2_cause(prefix, error)) from None
     except ParamValidationError as error:
         raise StatesError(f"{prefix}.{prefix}Exception", str(error)) from None
     response.pop("ResponseMetadata", None)
@@ -149,23 +155,39 @@ def iso_instant(value: datetime) -> str:
     return text + "Z"
 
 
-def exception_name(error: ClientError) -> str:
-    """The modelled exception's name (``QueueDoesNotExist``), else the error code."""
+def exception_name(error: ClientError, unmodelled: str) -> str:
+    """The modelled exception's name (``QueueDoesNotExist`` -> ``QueueDoesNotExistException``); an error the
+    service's model does not name (DynamoDB's ValidationException) is the SDK's ``unmodelled`` base exception."""
     name = type(error).__name__
     if name == "ClientError":
-        name = error.response.get("Error", {}).get("Code", "Unknown")
+        return unmodelled
     return name if name.endswith("Exception") else f"{name}Exception"
 
 
 def sdk_v2_cause(prefix: str, error: ClientError) -> str:
     metadata = error.response.get("ResponseMetadata", {})
     message = error.response.get("Error", {}).get("Message", "")
+    # AWS-recorded: S3's causes end with its extended request id (the x-amz-id-2 header)
+    extended = f", Extended Request ID: {metadata.get('HostId', '')}" if prefix == "S3" else ""
     return (f"{message} (Service: {prefix}, Status Code: {metadata.get('HTTPStatusCode', 400)}, "
-            f"Request ID: {metadata.get('RequestId', '')})")
+            f"Request ID: {metadata.get('RequestId', '')}{extended})")
 
 
-def _error_name(prefix: str, error: ClientError) -> str:
-    return f"{prefix}.{exception_name(error)}"
+def null_violations(arguments: dict, shape: Shape | None) -> str:
+    """Drops null members from ``arguments``; the service's validation message when a required one was null.
+
+    AWS-recorded: ``"Item": null`` fails ``1 validation error detected: Value null at 'item' failed to satisfy
+    constraint: Member must not be null`` (a ValidationException) where boto3 would refuse to send it.
+    """
+    required = shape.required_members if isinstance(shape, StructureShape) else []
+    nulls = [name for name, value in arguments.items() if value is None]
+    for name in nulls:
+        del arguments[name]
+    wrong = [f"Value null at '{name[:1].lower()}{name[1:]}' failed to satisfy constraint: Member must not be null"
+             for name in nulls if name in required]
+    if not wrong:
+        return ""
+    return f"{len(wrong)} validation error{'s' if len(wrong) > 1 else ''} detected: {'; '.join(wrong)}"
 
 
 def _operation(model: Any, action: str, arn_service: str) -> Any:

@@ -14,7 +14,13 @@ from typing import Any
 from botocore.exceptions import ClientError, ParamValidationError
 
 from stepfunctions_local.exceptions import StatesError
-from stepfunctions_local.integrations.aws_sdk import Boto3Clients, exception_name, to_boto, without_unasked_capacity
+from stepfunctions_local.integrations.aws_sdk import (
+    Boto3Clients,
+    exception_name,
+    null_violations,
+    to_boto,
+    without_unasked_capacity,
+)
 
 
 class _Api:
@@ -53,12 +59,20 @@ def call_optimised(clients: Boto3Clients, service: str, action: str, parameters:
     client = clients.get(api.boto_service)
     operation = client.meta.service_model.operation_model(api.actions[action])
     arguments = to_boto(_json_fields(api, service, parameters or {}, origin), operation.input_shape)
+    # AWS-recorded: the SDK v1 base exception (DynamoDB.AmazonDynamoDBException) for what the model does not name
+    unmodelled = f"{api.sdk_service.removesuffix('v2')}Exception"
+    violations = null_violations(arguments, operation.input_shape)
+    if violations:
+        raise StatesError(f"{api.error_prefix}.{unmodelled}",
+                          f"{violations} (Service: {api.sdk_service}; Status Code: 400; Error Code: "
+                          f"ValidationException; Request ID: {uuid.uuid4()}; Proxy: null)")
     try:
         response = getattr(client, _method(action))(**arguments)
     except ClientError as error:
-        raise StatesError(f"{api.error_prefix}.{exception_name(error)}", _sdk_v1_cause(api, error)) from None
+        raise StatesError(f"{api.error_prefix}.{exception_name(error, unmodelled)}",
+                          _sdk_v1_cause(api, error)) from None
     except ParamValidationError as error:
-        raise StatesError(f"{api.error_prefix}.{api.error_prefix}Exception", str(error)) from None
+        raise StatesError(f"{api.error_prefix}.{unmodelled}", str(error)) from None
     metadata = response.pop("ResponseMetadata", {})
     if service == "events":
         if response.get("FailedEntryCount"):
