@@ -1,11 +1,16 @@
 """Optimised and aws-sdk integrations AWS ran (localstack's validated scenarios, recorded on AWS), replayed on moto.
 
 ``aws_recorded_integrations.json`` holds one case per snapshot key: the ``service`` whose resource the
-recorded ``input`` names by a placeholder (``sqs-queue-url``, ``topic-arn``; replaced by a moto queue
-or topic; ``table-name`` is a moto table's own name), the ``definition``, the ``history`` event types
-and the execution's ``output`` AWS returned, verbatim. Ids, dates and the message digest compare as placeholders, as the
-snapshot keeps them. A case with ``request_id_in_body`` (SNS answers in XML that holds the request id)
-has AWS's ``Content-Length`` for a UUID request id: moto's longer ids lengthen ours by the difference.
+recorded ``input`` names by a placeholder (a queue URL or topic ARN is replaced by a moto queue or topic;
+``table-name`` and ``bucket-name`` are the moto table's and bucket's own names, ``<test-table>`` stands for
+``test-table``), the ``definition``, the ``history`` event types and AWS's answer, verbatim: the execution's
+``output``, or its ``error`` and ``cause``. Ids, dates and digests compare as placeholders, as the snapshot
+keeps them; a cause's message is the service's (moto words its own), so its SDK frame is compared, unless
+``message`` says the runtime words it. A case with ``request_id_in_body`` (SNS answers in XML that holds the
+request id) has AWS's ``Content-Length`` for a UUID request id: moto's longer ids lengthen ours by the
+difference. Optional set-up and checks: ``absent`` (no table), ``deleted`` (the topic deleted first),
+``s3_object`` (the object's body beforehand), ``stored_body`` (what putObject stored) and ``delivered`` (the
+events a rule delivered: their detail and resources).
 """
 from __future__ import annotations
 
