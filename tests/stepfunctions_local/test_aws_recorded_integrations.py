@@ -9,8 +9,9 @@ keeps them; a cause's message is the service's (moto words its own), so its SDK 
 ``message`` says the runtime words it. A case with ``request_id_in_body`` (SNS answers in XML that holds the
 request id) has AWS's ``Content-Length`` for a UUID request id: moto's longer ids lengthen ours by the
 difference. Optional set-up and checks: ``absent`` (no table), ``deleted`` (the topic deleted first),
-``s3_object`` (the object's body beforehand), ``stored_body`` (what putObject stored) and ``delivered`` (the
-events a rule delivered: their detail and resources).
+``s3_object`` (the object's body beforehand), ``target`` (the definition of the machine an aws-sdk:sfn
+case starts), ``stored_body`` (what putObject stored) and ``delivered`` (the events a rule delivered: their
+detail and resources).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from tests.support.aws_recorded import normalised, with_request_id
 
 RECORDED = json.loads((Path(__file__).parent / "aws_recorded_integrations.json").read_text())
 ROLE = "arn:aws:iam::000000000000:role/aws-recordings"
+_TARGET = "arn:<partition>:states:<region>:111111111111:stateMachine:<ArnPart_0idx>"  # the snapshot's
 
 
 @pytest.fixture
@@ -37,9 +39,13 @@ def aws() -> Iterator[None]:
         yield
 
 
-def _resources(case: dict) -> dict[str, str]:
+def _resources(case: dict, sfn: Any) -> dict[str, str]:
     """The snapshot's placeholders for the recorded resource -> the moto resource standing in for it."""
     service = case["service"]
+    if service == "sfn":  # the machine the recorded one starts, in the same runtime
+        target = sfn.create_state_machine(name="target", definition=json.dumps(case["target"]),
+                                          roleArn=ROLE)["stateMachineArn"]
+        return {_TARGET: target}
     if service == "sqs":
         url = boto3.client("sqs").create_queue(QueueName="recorded")["QueueUrl"]
         return {"sqs-queue-url": url, "<sqs_queue_url>": url}
@@ -76,12 +82,16 @@ def _resources(case: dict) -> dict[str, str]:
     return {"topic-arn": topic, "arn:aws:sns:<region>:111111111111:<resource:1>": topic}
 
 
-def _as_recorded(output: dict, case: dict) -> Any:
+def _as_recorded(output: dict, case: dict, resources: dict[str, str]) -> Any:
     """The task result with what the snapshot keeps as placeholders written as such."""
     output = _framed(dict(output))
-    for name in ("TableName", "LastModified"):  # the snapshot's placeholders for the table's name, a date
+    for name in ("TableName", "LastModified", "StartDate"):  # the snapshot's placeholders for a name, dates
         if name in output:
             output[name] = case["output"][name]
+    if "ExecutionArn" in output:  # an execution of the target machine, named as asked
+        execution = f"{resources[_TARGET].replace(':stateMachine:', ':execution:')}:{case['input']['Name']}"
+        assert output["ExecutionArn"] == execution
+        output["ExecutionArn"] = case["output"]["ExecutionArn"]
     if "MD5OfMessageBody" in output:
         body = case["input"].get("MessageBody") or case["input"]["Message"]
         assert output["MD5OfMessageBody"] == hashlib.md5(body.encode()).hexdigest()
@@ -100,7 +110,7 @@ def test_integration_result_matches_aws(case: dict, aws: None) -> None:
     # GIVEN the recorded machine and a moto resource in place of the recorded one
     runtime = Runtime(clock=ManualClock())
     sfn = runtime.client()
-    resources = _resources(case)
+    resources = _resources(case, sfn)
     execution_input = {key: resources.get(value, value) if isinstance(value, str) else value
                        for key, value in case["input"].items()}
     machine = sfn.create_state_machine(name="recorded", definition=json.dumps(case["definition"]),
@@ -121,7 +131,7 @@ def test_integration_result_matches_aws(case: dict, aws: None) -> None:
             assert _cause_frame(described["cause"]) == _cause_frame(case["cause"])
     else:
         assert described["status"] == "SUCCEEDED", described
-        assert _as_recorded(json.loads(described["output"]), case) == normalised(_framed(case["output"]))
+        assert _as_recorded(json.loads(described["output"]), case, resources) == normalised(_framed(case["output"]))
     if "stored_body" in case:  # what the object holds, as the snapshot keeps it (JSON parsed where it parsed it)
         stored = boto3.client("s3").get_object(Bucket="bucket-name", Key=case["input"]["Key"])["Body"].read().decode()
         recorded = case["stored_body"]
