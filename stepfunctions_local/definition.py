@@ -16,6 +16,7 @@ from . import paths
 from .dataflow import JsonataFlow, JsonPathFlow, Scope
 from .exceptions import DefinitionError, Problem, StateDataError, StatesError, invalid
 from .fields import JSONATA, JSONPATH
+from .integrations import optimized
 from .json_errors import jackson_location, jackson_problem
 from .specs import (
     ChoiceRule,
@@ -263,6 +264,9 @@ class _Builder:
         resource = body.get("Resource")
         if not isinstance(resource, str) or not resource.startswith("arn:"):
             raise invalid("The value for the field 'Resource' must be a valid ARN", f"{where}/Resource")
+        if optimized.unrecognised(resource):
+            raise invalid(f"The resource provided {resource} is not recognized. The value is not a valid resource "
+                          "ARN, or the resource is not available in this region.", f"{where}/Resource")
         timeout = f.seconds(body, "TimeoutSeconds", where, language)
         heartbeat = f.seconds(body, "HeartbeatSeconds", where, language)
         if isinstance(timeout, Literal) and isinstance(heartbeat, Literal) and heartbeat.value >= timeout.value:

@@ -52,6 +52,14 @@ def supports(service: str, action: str) -> bool:
     return api is not None and action in api.actions
 
 
+def unrecognised(resource: str) -> bool:
+    """``arn:aws:states:::<service>:<action>[.pattern]`` naming an action these services' optimised integrations
+    do not have (AWS-recorded: ``dynamodb:query`` is refused when the machine is created)."""
+    service, _, action = resource.removeprefix("arn:aws:states:::").partition(":")
+    api = _APIS.get(service) if resource.startswith("arn:aws:states:::") else None
+    return api is not None and action.partition(".")[0] not in api.actions
+
+
 def call_optimised(clients: Boto3Clients, service: str, action: str, parameters: Any,
                    origin: tuple[str, ...] = ()) -> dict:
     """``origin``: the state machine's and execution's ARNs, which AWS adds to each event's Resources."""

@@ -5,6 +5,7 @@ import json
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from stepfunctions_local import Runtime
@@ -163,7 +164,7 @@ class TestMessaging:
 class TestUnsupported:
     @pytest.mark.parametrize("resource", [
         "arn:aws:states:::glue:startJobRun",
-        "arn:aws:states:::dynamodb:scan",
+        "arn:aws:states:::ecs:runTask",
     ])
     def test_unsupported_resource_fails_loudly(self, sfn, resource):
         # GIVEN a resource this runtime does not implement
@@ -173,6 +174,15 @@ class TestUnsupported:
         assert response["status"] == "FAILED"
         assert response["error"] == "States.Runtime"
         assert resource in response["cause"]
+
+    def test_optimised_action_the_service_lacks_is_refused_at_creation(self, sfn):
+        # GIVEN DynamoDB's optimised integration, which has no scan (only get/put/update/deleteItem)
+        # WHEN a machine using dynamodb:scan is created
+        with pytest.raises(ClientError) as raised:
+            create(sfn, "flow", task("arn:aws:states:::dynamodb:scan", {}))
+        # THEN it is refused as an unrecognised resource, as AWS refuses dynamodb:query
+        assert raised.value.response["Error"]["Code"] == "InvalidDefinition"
+        assert "The resource provided arn:aws:states:::dynamodb:scan is not recognized" in str(raised.value)
 
 
 @pytest.mark.parametrize("service, service_id, expected", [
