@@ -1,0 +1,309 @@
+"""Generated bad input against the served Step Functions API, every operation in botocore's model.
+
+Contract: never a 5xx, never a Python traceback; every refusal is AWS JSON 1.0's error shape
+(``{"__type": ..., "message": ...}``) that botocore turns into a ClientError with a code; and the
+server answers the next request afterwards. `make fuzz` runs it with ``--hypothesis-profile=fuzz``.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from botocore.model import OperationModel, Shape, StructureShape
+from botocore.parsers import JSONParser
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stepfunctions_local import Runtime, serve
+from tests.support import strategies
+from tests.support.fuzz import TALLY, property_settings
+
+_MODEL = botocore.session.get_session().get_service_model("stepfunctions")
+OPERATIONS = tuple(_MODEL.operation_names)
+_TARGET = "AWSStepFunctions."
+_JSON_10 = "application/x-amz-json-1.0"
+_SCALARS = ("string", "integer", "long", "float", "boolean")
+# http.client refuses header values with CR/LF itself; the rest are sent as they are.
+_CONTENT_TYPES = tuple(kind for kind in strategies.CONTENT_TYPES if "\r" not in kind) + (_JSON_10, "application/json")
+# ARNs that pass the ARN checks, so generated requests reach the operations behind them. Their names
+# are never generated as resource names: a GetActivityTask on an activity that exists would wait 60 s.
+_ARNS = (
+    "arn:aws:states:us-east-1:123456789012:stateMachine:fuzz-target",
+    "arn:aws:states:us-east-1:123456789012:stateMachine:fuzz-target:1",
+    "arn:aws:states:us-east-1:123456789012:stateMachine:fuzz-target:fuzz-alias",
+    "arn:aws:states:us-east-1:123456789012:execution:fuzz-target:fuzz-run",
+    "arn:aws:states:us-east-1:123456789012:activity:fuzz-target",
+    "arn:aws:states:us-east-1:123456789012:mapRun:fuzz-target/fuzz-map:fuzz-run",
+    "arn:aws:iam::123456789012:role/fuzz-role",
+    "arn:aws:states:us-east-1:123456789012:stateMachine:",
+    "arn:aws:states",
+)
+_HOSTILE_TEXTS = ("", " ", "NaN", "Infinity", "-Infinity", "null", "1e999", "\x00", "\x1b[31m", "\u202e", "😡",
+                  "x" * 5000, "{}", "[]", '{"a":', "$.a", "States.Format('{}')")
+
+
+def _text() -> st.SearchStrategy[str]:
+    return st.one_of(st.text(max_size=40), st.sampled_from(_HOSTILE_TEXTS), st.sampled_from(strategies.EDGE_TEXTS))
+
+
+def _numbers() -> st.SearchStrategy[Any]:
+    return st.one_of(st.integers(-(2**70), 2**70), st.sampled_from([0, -1, 1, 100, 1000, 1001, 2**31, 2**63, -(2**63)]))
+
+
+def _right_type(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
+    """A value of the member's own JSON type, within or beyond the model's constraints."""
+    kind = shape.type_name
+    if kind == "string":
+        if shape.enum:
+            return st.sampled_from(shape.enum) | _text()
+        return _text()
+    if kind in ("integer", "long"):
+        return _numbers()
+    if kind == "float":
+        return st.floats(allow_nan=False, allow_infinity=False) | _numbers()
+    if kind == "boolean":
+        return st.booleans()
+    if depth > 2:
+        return st.none()
+    if kind == "list":
+        return st.lists(_right_type(shape.member, depth + 1), max_size=3)
+    if kind == "map":
+        return st.dictionaries(_text(), _right_type(shape.value, depth + 1), max_size=3)
+    assert isinstance(shape, StructureShape), kind
+    return st.fixed_dictionaries({}, optional={name: _member(name, member, depth + 1)
+                                               for name, member in shape.members.items()})
+
+
+def _member(name: str, shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
+    if name.endswith("Arn") and shape.type_name == "string":
+        return st.sampled_from(_ARNS) | _text()
+    return _right_type(shape, depth)
+
+
+def _fits(shape: Shape, value: Any) -> bool:
+    kind = shape.type_name
+    if kind == "string":
+        return isinstance(value, str)
+    if kind in ("integer", "long"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, list if kind == "list" else dict)
+
+
+def _wrong_type(shape: Shape) -> st.SearchStrategy[Any]:
+    """Any JSON value but the member's type: null, numbers as text, nested objects, lists, huge numbers."""
+    return st.one_of(st.none(), st.booleans(), _numbers(), st.floats(allow_nan=False, allow_infinity=False),
+                     _text(), strategies.json_values()).filter(lambda value: value is None or not _fits(shape, value))
+
+
+def _params(operation: OperationModel) -> st.SearchStrategy[dict[str, Any]]:
+    """The operation's members with right-typed values, then at most one fault: a member of the wrong
+    type, a required member left out, or a member the model does not have."""
+    shape = operation.input_shape
+    members = shape.members if shape is not None else {}
+    required = set(shape.required_members) if shape is not None else set()
+    base = st.fixed_dictionaries({name: _member(name, members[name]) for name in required},
+                                 optional={name: _member(name, member) for name, member in members.items()
+                                           if name not in required})
+    faults: list[st.SearchStrategy[dict[str, Any]]] = [base]
+    if members:
+        faults.append(st.sampled_from(sorted(members)).flatmap(lambda name: st.builds(
+            lambda params, value: {**params, name: value}, base, _wrong_type(members[name]))))
+    if required:
+        faults.append(st.sampled_from(sorted(required)).flatmap(lambda name: base.map(
+            lambda params: {key: value for key, value in params.items() if key != name})))
+    faults.append(st.builds(lambda params, key, value: {**params, key: value},
+                            base, st.text(min_size=1, max_size=20).filter(lambda key: key not in members),
+                            strategies.json_values()))
+    return st.one_of(faults)
+
+
+def requests_for_every_operation() -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+    return st.sampled_from(OPERATIONS).flatmap(
+        lambda name: st.tuples(st.just(name), _params(_MODEL.operation_model(name))))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    running = serve(Runtime(), host="127.0.0.1", port=0)
+    yield running
+    running.shutdown()
+
+
+class Answer:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.text = body.decode("utf-8", "replace")
+
+
+def post(server: Any, target: str | None, body: bytes, content_type: str | None = _JSON_10,
+         headers: dict[str, str] | None = None) -> Answer:
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    sent = {"Content-Type": content_type} if content_type is not None else {}
+    if target is not None:
+        sent["X-Amz-Target"] = target
+    sent.update(headers or {})
+    try:
+        connection.request("POST", "/", body=body, headers=sent)
+        response = connection.getresponse()
+        return Answer(response.status, {name.lower(): value for name, value in response.getheaders()},
+                      response.read())
+    finally:
+        connection.close()
+
+
+def assert_aws_answer(answer: Answer, operation: str | None = None) -> dict[str, Any]:
+    """No 5xx, no traceback; a refusal in AWS JSON 1.0's error shape, read by botocore as a code."""
+    assert answer.status < 500, (answer.status, answer.text[:500])
+    assert "Traceback" not in answer.text and 'File "' not in answer.text, answer.text[:500]
+    body = json.loads(answer.body)
+    assert isinstance(body, dict), body
+    if answer.status >= 400:
+        assert answer.status == 400, answer.status  # AWS JSON 1.0 answers every client error 400
+        assert isinstance(body.get("__type"), str) and body["__type"], body
+        assert isinstance(body.get("message", body.get("Message")), str), body
+        output = _MODEL.operation_model(operation).output_shape if operation in OPERATIONS else None
+        parsed = JSONParser().parse({"status_code": answer.status, "headers": answer.headers, "body": answer.body},
+                                    output)
+        assert parsed["Error"]["Code"] == body["__type"].rpartition("#")[2], parsed
+    return body
+
+
+def assert_still_serving(server: Any) -> None:
+    answer = post(server, _TARGET + "ListActivities", b"{}")
+    assert answer.status == 200, answer.text[:500]
+
+
+@property_settings
+@given(request=requests_for_every_operation())
+def test_generated_members_for_every_operation_get_an_aws_answer(server, request):
+    # GIVEN any operation and members of the wrong type, missing, unknown, huge, NaN-like or non-ASCII
+    operation, params = request
+    # WHEN they are posted as AWS JSON 1.0
+    answer = post(server, _TARGET + operation, json.dumps(params).encode())
+    TALLY.record("sfn http: generated members", answer.status)
+    # THEN the answer is a success or AWS's error shape, and the server serves on
+    assert_aws_answer(answer, operation)
+    assert_still_serving(server)
+
+
+@property_settings
+@given(operation=st.sampled_from(OPERATIONS), raw=strategies.raw_bodies(),
+       content_type=st.sampled_from(_CONTENT_TYPES + (None,)))
+def test_any_bytes_with_any_content_type_get_an_aws_answer(server, operation, raw, content_type):
+    # GIVEN bytes that are not JSON, JSON that is not an object, deep nesting or a huge string, mislabelled
+    # WHEN they are posted to any operation
+    answer = post(server, _TARGET + operation, raw, content_type)
+    TALLY.record("sfn http: any bytes, any content type", answer.status)
+    # THEN the answer is well formed, and the server serves on
+    assert_aws_answer(answer, operation)
+    assert_still_serving(server)
+
+
+@property_settings
+@given(target=st.one_of(st.none(), st.text(st.characters(codec="latin-1", exclude_categories=("Cc",)), max_size=40),
+                        st.sampled_from(OPERATIONS).map(lambda name: name.lower()),
+                        st.sampled_from(OPERATIONS).map(lambda name: "AWSStepFunctions" + name),
+                        st.sampled_from(["AWSStepFunctions.", "AWSStepFunctions.__init__", "AWSStepFunctions.invoke",
+                                         "AmazonSQS.ListQueues", "AWSStepFunctions.ListActivities.x"])))
+def test_unknown_or_missing_target_is_unknown_operation(server, target):
+    # GIVEN an X-Amz-Target naming no Step Functions operation, or none at all
+    # WHEN a request is posted with it
+    answer = post(server, target, b"{}")
+    TALLY.record("sfn http: unknown target", answer.status)
+    # THEN AWS's UnknownOperationException answers it
+    body = assert_aws_answer(answer)
+    assert answer.status == 400 and body["__type"] == "UnknownOperationException", body
+    assert_still_serving(server)
+
+
+@pytest.fixture(scope="module")
+def unvalidated_client(server):
+    """boto3 with its own parameter checks off, so the server is what refuses bad arguments."""
+    return boto3.client("stepfunctions", endpoint_url=server.url, region_name="us-east-1",
+                        config=Config(parameter_validation=False, inject_host_prefix=False,
+                                      retries={"max_attempts": 1}))
+
+
+def _scalar_faults(name: str) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+    """Arguments botocore's serializer sends as given: a scalar member with another scalar type, or
+    a required member left out."""
+    shape = _MODEL.operation_model(name).input_shape
+    members = shape.members if shape is not None else {}
+    scalars = sorted(member for member, kind in members.items() if kind.type_name in _SCALARS)
+    faults: list[st.SearchStrategy[dict[str, Any]]] = [
+        st.sampled_from(scalars).flatmap(lambda member: st.one_of(
+            st.none(), st.booleans(), _numbers(), _text(), st.floats(allow_nan=False)).filter(
+            lambda value: value is None or not _fits(members[member], value)).map(lambda value: {member: value}))
+    ] if scalars else []
+    if shape is not None and shape.required_members:
+        faults.append(st.just({}))
+    return st.tuples(st.just(name), st.one_of(faults)) if faults else st.nothing()
+
+
+@property_settings
+@given(request=st.sampled_from(OPERATIONS).flatmap(_scalar_faults))
+def test_boto3_without_its_checks_gets_client_errors_with_codes(server, unvalidated_client, request):
+    # GIVEN arguments boto3 would refuse itself: wrong scalar types, NaN, required members left out
+    operation, params = request
+    params = {key: (None if isinstance(value, float) and math.isnan(value) else value)
+              for key, value in params.items()}  # json.dumps writes NaN, not JSON: the bytes tests cover it
+    # WHEN boto3 sends them anyway
+    # THEN boto3 reads a ClientError with a code and a message (or a success), never a server error
+    try:
+        getattr(unvalidated_client, botocore.xform_name(operation))(**params)
+        status = 200
+    except ClientError as error:
+        status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+        assert status == 400, error.response
+        assert error.response["Error"]["Code"] and isinstance(error.response["Error"]["Message"], str)
+    TALLY.record("sfn boto3: unvalidated arguments", status)
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize("body", [
+    b"",
+    b"{}" + b" " * 3_000_000,
+    b'{"input": "' + b"x" * 3_000_000 + b'"}',
+    b"[" * 200_000,
+    b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    b'{"stateMachineArn": "' + b"\\u0000" * 10_000 + b'"}',
+], ids=["empty", "huge-blank", "huge-string", "deep-list", "deep-object", "control-characters"])
+def test_empty_huge_and_deep_bodies_get_an_aws_answer(server, body):
+    # GIVEN a body that is empty, megabytes long or nested far deeper than any request
+    # WHEN it is posted to an operation
+    answer = post(server, _TARGET + "StartExecution", body)
+    # THEN it is answered in AWS's shape, and the server serves on
+    assert_aws_answer(answer, "StartExecution")
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3", " "])
+def test_unreadable_content_length_is_refused_and_the_server_serves_on(server, length):
+    # GIVEN a request whose Content-Length is not a length
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(f"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: {_TARGET}ListActivities\r\n"
+                           f"Content-Type: {_JSON_10}\r\nContent-Length: {length}\r\n\r\n{{}}".encode())
+        # WHEN the server reads it
+        reply = connection.makefile("rb").read()
+    # THEN it is refused with a 400 in AWS's shape, the connection closed, and the server serves on
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), reply[:300]
+    assert json.loads(body)["__type"] == "SerializationException"
+    assert_still_serving(server)
