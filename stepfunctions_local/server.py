@@ -66,7 +66,7 @@ def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | N
         return 400, _error("UnknownOperationException", f"Unknown operation {target}")
     try:
         params = json.loads(body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         return 400, _error("SerializationException", "Malformed request body")
     if not isinstance(params, dict):
         return 400, _error("SerializationException", "Request body must be a JSON object")
