@@ -114,7 +114,14 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = (self.headers.get("Content-Length") or "0").strip()
+        if not length.isascii() or not length.isdigit():
+            # Not a length: the body's end is unknown, so answer and close rather than read a guess.
+            self.close_connection = True
+            data = json.dumps(_error("SerializationException", "Invalid Content-Length")).encode()
+            self._answer(400, _CONTENT_TYPE, data, {"x-amzn-RequestId": str(uuid.uuid4()), "Connection": "close"})
+            return
+        body = self.rfile.read(int(length))
         runtime = self.server.runtime
         console = self.server.console
         status, payload = handle(runtime, self.headers.get("X-Amz-Target", ""), body, console.store,
