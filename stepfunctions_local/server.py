@@ -65,7 +65,7 @@ def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | N
     if operation not in OPERATIONS:
         return 400, _error("UnknownOperationException", f"Unknown operation {target}")
     try:
-        params = json.loads(body or b"{}")
+        params = json.loads(body or b"{}", parse_constant=_not_json)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         return 400, _error("SerializationException", "Malformed request body")
     if not isinstance(params, dict):
@@ -83,6 +83,11 @@ def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | N
         return 400, _error(error.code, error.message)
     except Exception as error:  # a bug here must answer, not leave the client waiting
         return 500, _error("InternalFailure", f"{type(error).__name__}: {error}")
+
+
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity: Python's json reads them, JSON (and AWS's parser) does not."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _error(code: str, message: str) -> dict:
