@@ -18,6 +18,7 @@ from stepfunctions_local.client import validate
 from stepfunctions_local.console import Console
 from stepfunctions_local.observability import ExecutionStore, observe
 from stepfunctions_local.service import Runtime
+from stepfunctions_local.wire_input import read_members
 
 _TARGET_PREFIX = "AWSStepFunctions."
 _CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -71,6 +72,7 @@ def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | N
     if not isinstance(params, dict):
         return 400, _error("SerializationException", "Request body must be a JSON object")
     try:
+        params = read_members(operation, params)
         validate(operation, params)
         answer = runtime.invoke(operation, params)
         trace = params.get("traceHeader") or trace_header
