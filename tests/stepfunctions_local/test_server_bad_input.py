@@ -72,8 +72,8 @@ def _right_type(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
         return st.floats(allow_nan=False, allow_infinity=False) | _numbers()
     if kind == "boolean":
         return st.booleans()
-    if depth > 2:
-        return st.none()
+    if depth > 2:  # deep enough: an empty list or structure keeps every value of the right type
+        return st.just([] if kind == "list" else {})
     if kind == "list":
         return st.lists(_right_type(shape.member, depth + 1), max_size=3)
     if kind == "map":
@@ -108,29 +108,29 @@ def _wrong_type(shape: Shape) -> st.SearchStrategy[Any]:
                      _text(), strategies.json_values()).filter(lambda value: value is None or not _fits(shape, value))
 
 
-def _params(operation: OperationModel) -> st.SearchStrategy[dict[str, Any]]:
-    """The operation's members with right-typed values, then at most one fault: a member of the wrong
-    type, a required member left out, or a member the model does not have."""
+def _params(operation: OperationModel) -> st.SearchStrategy[tuple[str, str | None, dict[str, Any]]]:
+    """(fault, member at fault, params): the operation's members with right-typed values, then at most
+    one fault: a member of the wrong type, a required member left out, or a member the model lacks."""
     shape = operation.input_shape
     members = shape.members if shape is not None else {}
     required = set(shape.required_members) if shape is not None else set()
     base = st.fixed_dictionaries({name: _member(name, members[name]) for name in required},
                                  optional={name: _member(name, member) for name, member in members.items()
                                            if name not in required})
-    faults: list[st.SearchStrategy[dict[str, Any]]] = [base]
+    faults = [base.map(lambda params: ("none", None, params))]
     if members:
         faults.append(st.sampled_from(sorted(members)).flatmap(lambda name: st.builds(
-            lambda params, value: {**params, name: value}, base, _wrong_type(members[name]))))
+            lambda params, value: ("wrong type", name, {**params, name: value}), base, _wrong_type(members[name]))))
     if required:
         faults.append(st.sampled_from(sorted(required)).flatmap(lambda name: base.map(
-            lambda params: {key: value for key, value in params.items() if key != name})))
-    faults.append(st.builds(lambda params, key, value: {**params, key: value},
+            lambda params: ("missing", name, {key: value for key, value in params.items() if key != name}))))
+    faults.append(st.builds(lambda params, key, value: ("unknown", key, {**params, key: value}),
                             base, st.text(min_size=1, max_size=20).filter(lambda key: key not in members),
                             strategies.json_values()))
     return st.one_of(faults)
 
 
-def requests_for_every_operation() -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+def requests_for_every_operation() -> st.SearchStrategy[tuple[str, tuple[str, str | None, dict[str, Any]]]]:
     return st.sampled_from(OPERATIONS).flatmap(
         lambda name: st.tuples(st.just(name), _params(_MODEL.operation_model(name))))
 
@@ -193,13 +193,19 @@ def assert_still_serving(server: Any) -> None:
 @given(request=requests_for_every_operation())
 def test_generated_members_for_every_operation_get_an_aws_answer(server, request):
     # GIVEN any operation and members of the wrong type, missing, unknown, huge, NaN-like or non-ASCII
-    operation, params = request
+    operation, (fault, member, params) = request
     # WHEN they are posted as AWS JSON 1.0
     answer = post(server, _TARGET + operation, json.dumps(params).encode())
     TALLY.record("sfn http: generated members", answer.status)
     # THEN the answer is a success or AWS's error shape, and the server serves on
-    assert_aws_answer(answer, operation)
+    body = assert_aws_answer(answer, operation)
     assert_still_serving(server)
+    # AND the fault is answered as AWS's front end answers it (null reads as absent, so it may not be one)
+    if fault == "wrong type" and params[member] is not None:
+        assert body["__type"] == "SerializationException" and f"'{member}'" in body["message"], body
+    elif fault == "missing":
+        assert body["__type"] == "ValidationException", body
+        assert f"Value null at '{member}' failed to satisfy constraint: Member must not be null" in body["message"]
 
 
 @property_settings
@@ -243,8 +249,8 @@ def unvalidated_client(server):
 
 
 def _scalar_wrong_type(shape: Shape) -> st.SearchStrategy[Any]:
-    if shape.type_name == "float":  # botocore writes a float's NaN as the string "NaN"; None it cannot write
-        return st.one_of(st.booleans(), _text(), st.just(math.nan))
+    if shape.type_name == "float":  # botocore writes only numbers there (NaN as the string "NaN")
+        return st.one_of(st.booleans(), st.sampled_from([math.nan, math.inf, -math.inf]))
     return st.one_of(st.none(), st.booleans(), _numbers(), _text(), st.floats(allow_nan=False)).filter(
         lambda value: value is None or not _fits(shape, value))
 
@@ -313,3 +319,30 @@ def test_unreadable_content_length_is_refused_and_the_server_serves_on(server, l
     assert head.startswith(b"HTTP/1.1 400"), reply[:300]
     assert json.loads(body)["__type"] == "SerializationException"
     assert_still_serving(server)
+
+
+def test_null_member_reads_as_absent(server):
+    # GIVEN optional members sent as JSON null (AWS reads null as the member being absent)
+    # WHEN ListStateMachines is posted with them
+    answer = post(server, _TARGET + "ListStateMachines", b'{"maxResults": null, "nextToken": null}')
+    # THEN it is answered as if they were left out
+    assert answer.status == 200 and json.loads(answer.body) == {"stateMachines": []}
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_not_json(server, constant):
+    # GIVEN a number member written as NaN or Infinity (Python's json reads them; JSON has no such values)
+    # WHEN it is posted
+    answer = post(server, _TARGET + "ListStateMachines", b'{"maxResults": ' + constant + b"}")
+    # THEN the body is refused as malformed
+    assert assert_aws_answer(answer)["__type"] == "SerializationException"
+
+
+def test_missing_required_members_are_all_named_in_aws_words(server):
+    # GIVEN a CreateStateMachine with none of its three required members
+    # WHEN it is posted
+    body = assert_aws_answer(post(server, _TARGET + "CreateStateMachine", b"{}"), "CreateStateMachine")
+    # THEN one ValidationException names each, in AWS's constraint wording
+    assert body == {"__type": "ValidationException", "message": "3 validation errors detected: " + "; ".join(
+        f"Value null at '{name}' failed to satisfy constraint: Member must not be null"
+        for name in ("name", "definition", "roleArn"))}
