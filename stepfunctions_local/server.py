@@ -8,6 +8,7 @@ import json
 import threading
 import uuid
 from datetime import datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -141,7 +142,21 @@ class _Handler(BaseHTTPRequestHandler):
         status, content_type, data = self.server.console.get(path, query)
         self._answer(status, content_type, data, {"Cache-Control": "no-store"})
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a method it has no do_X for, a bad request line, headers too large)
+        in AWS's JSON error shape rather than an HTML page; an unsupported method is the client's
+        mistake, so 400 UnknownOperationException rather than 501."""
+        status, code_name = (400, "UnknownOperationException") if code == HTTPStatus.NOT_IMPLEMENTED \
+            else (code, "BadRequestException")
+        self.close_connection = True
+        data = json.dumps(_error(code_name, message or HTTPStatus(code).phrase)).encode()
+        self._answer(status, _CONTENT_TYPE, b"" if self.command == "HEAD" else data, {"Connection": "close"})
+
     def _answer(self, status: int, content_type: str, data: bytes, headers: dict[str, str]) -> None:
+        if self.request_version == "HTTP/0.9":
+            # What http.server assumes of a line it cannot read (or a bare "GET /"): it would then send
+            # no status line and no headers. Nobody speaks 0.9; every answer gets both.
+            self.request_version = "HTTP/1.0"
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
