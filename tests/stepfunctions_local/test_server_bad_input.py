@@ -346,3 +346,37 @@ def test_missing_required_members_are_all_named_in_aws_words(server):
     assert body == {"__type": "ValidationException", "message": "3 validation errors detected: " + "; ".join(
         f"Value null at '{name}' failed to satisfy constraint: Member must not be null"
         for name in ("name", "definition", "roleArn"))}
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "BREW"])
+def test_other_methods_are_unknown_operations_not_server_errors(server, method):
+    # GIVEN a request with a method the API does not speak
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    # WHEN it is sent
+    connection.request(method, "/", body=b"{}", headers={"X-Amz-Target": _TARGET + "ListActivities"})
+    response = connection.getresponse()
+    answer = Answer(response.status, dict(response.getheaders()), response.read())
+    connection.close()
+    # THEN it is AWS's UnknownOperationException, not http.server's 501 page, and the server serves on
+    assert assert_aws_answer(answer)["__type"] == "UnknownOperationException"
+    assert_still_serving(server)
+
+
+@pytest.mark.parametrize("request_head", [
+    b"GET /" + b"x" * 70_000 + b" HTTP/1.1\r\n\r\n",
+    b"POST / HTTP/1.1\r\n" + b"".join(b"X-H%d: v\r\n" % index for index in range(150)) + b"\r\n",
+    b"NOT A REQUEST LINE AT ALL\r\n\r\n",
+], ids=["huge-request-line", "too-many-headers", "garbage-request-line"])
+def test_broken_http_is_refused_in_aws_shape(server, request_head):
+    # GIVEN bytes that are not a request http.server can read
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request_head)
+        # WHEN the server reads them
+        reply = connection.makefile("rb").read()
+    # THEN it answers a 4xx JSON error, not an HTML page, and serves on
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head[9:12].startswith(b"4"), reply[:300]
+    assert isinstance(json.loads(body)["__type"], str)
+    assert_still_serving(server)
