@@ -36,19 +36,41 @@ _SCALARS = ("string", "integer", "long", "float", "boolean")
 _CONTENT_TYPES = tuple(kind for kind in strategies.CONTENT_TYPES if "\r" not in kind) + (_JSON_10, "application/json")
 # ARNs that pass the ARN checks, so generated requests reach the operations behind them. Their names
 # are never generated as resource names: a GetActivityTask on an activity that exists would wait 60 s.
+_ACCOUNT = "arn:aws:states:us-east-1:000000000000"
 _ARNS = (
-    "arn:aws:states:us-east-1:123456789012:stateMachine:fuzz-target",
-    "arn:aws:states:us-east-1:123456789012:stateMachine:fuzz-target:1",
-    "arn:aws:states:us-east-1:123456789012:stateMachine:fuzz-target:fuzz-alias",
-    "arn:aws:states:us-east-1:123456789012:execution:fuzz-target:fuzz-run",
-    "arn:aws:states:us-east-1:123456789012:activity:fuzz-target",
-    "arn:aws:states:us-east-1:123456789012:mapRun:fuzz-target/fuzz-map:fuzz-run",
-    "arn:aws:iam::123456789012:role/fuzz-role",
-    "arn:aws:states:us-east-1:123456789012:stateMachine:",
+    "arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-target",
+    "arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-express",
+    "arn:aws:states:us-east-1:000000000000:execution:fuzz-express:fuzz-run",
+    "arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-target:1",
+    "arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-target:fuzz-alias",
+    "arn:aws:states:us-east-1:000000000000:execution:fuzz-target:fuzz-run",
+    "arn:aws:states:us-east-1:000000000000:activity:fuzz-target",
+    "arn:aws:states:us-east-1:000000000000:mapRun:fuzz-target/fuzz-map:fuzz-run",
+    "arn:aws:iam::000000000000:role/fuzz-role",
+    "arn:aws:states:us-east-1:000000000000:stateMachine:",
     "arn:aws:states",
 )
 _HOSTILE_TEXTS = ("", " ", "NaN", "Infinity", "-Infinity", "null", "1e999", "\x00", "\x1b[31m", "\u202e", "😡",
                   "x" * 5000, "{}", "[]", '{"a":', "$.a", "States.Format('{}')")
+
+
+_PASS = {"Type": "Pass", "End": True}
+# Definitions that parse, so CreateStateMachine, UpdateStateMachine, ValidateStateMachineDefinition and
+# TestState get past the parser. No Task or Wait: a test run must not call out or sleep.
+_DEFINITIONS = tuple(json.dumps(definition) for definition in (
+    {"StartAt": "P", "States": {"P": _PASS}},
+    {"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [
+        {"Variable": "$.a", "NumericGreaterThan": 1, "Next": "S"}], "Default": "F"},
+        "S": {"Type": "Succeed"}, "F": {"Type": "Fail", "Error": "E", "Cause": "c"}}},
+    {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "End": True, "ItemProcessor": {
+        "StartAt": "P", "States": {"P": _PASS}}}}},
+    {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% $states.input %}",
+                                                                  "End": True}}},
+    _PASS,
+    {"Type": "Choice", "Choices": [{"Variable": "$.a", "BooleanEquals": True, "Next": "X"}], "Default": "Y"},
+    {"Type": "Fail", "Error": "E"},
+))
+_INPUTS = ("{}", '{"a": 2, "items": [1, 2]}', "[]", '"text"', "null", '{"a":', "{}" * 3)
 
 
 def _text() -> st.SearchStrategy[str]:
@@ -84,8 +106,14 @@ def _right_type(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
 
 
 def _member(name: str, shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
-    if name.endswith("Arn") and shape.type_name == "string":
+    if shape.type_name != "string":
+        return _right_type(shape, depth)
+    if name.endswith("Arn"):
         return st.sampled_from(_ARNS) | _text()
+    if name == "definition":
+        return st.sampled_from(_DEFINITIONS) | _text()
+    if name in ("input", "output", "variables", "context"):
+        return st.sampled_from(_INPUTS) | _text()
     return _right_type(shape, depth)
 
 
@@ -138,8 +166,22 @@ def requests_for_every_operation() -> st.SearchStrategy[tuple[str, tuple[str, st
 @pytest.fixture(scope="module")
 def server() -> Iterator[Any]:
     running = serve(Runtime(), host="127.0.0.1", port=0)
+    _fuzz_targets(running.runtime)
     yield running
     running.shutdown()
+
+
+def _fuzz_targets(runtime: Runtime) -> None:
+    """The resources _ARNS name, so requests reach past "does not exist" (the fuzz may delete them)."""
+    sfn = runtime.client()
+    role = "arn:aws:iam::000000000000:role/fuzz-role"
+    standard = sfn.create_state_machine(name="fuzz-target", definition=_DEFINITIONS[0], roleArn=role, publish=True)
+    sfn.create_state_machine_alias(name="fuzz-alias", routingConfiguration=[
+        {"stateMachineVersionArn": standard["stateMachineVersionArn"], "weight": 100}])
+    sfn.start_execution(stateMachineArn=standard["stateMachineArn"], name="fuzz-run")
+    express = sfn.create_state_machine(name="fuzz-express", definition=_DEFINITIONS[0], roleArn=role, type="EXPRESS")
+    sfn.start_execution(stateMachineArn=express["stateMachineArn"], name="fuzz-run")
+    assert standard["stateMachineArn"] == f"{_ACCOUNT}:stateMachine:fuzz-target", standard
 
 
 class Answer:
@@ -323,10 +365,11 @@ def test_unreadable_content_length_is_refused_and_the_server_serves_on(server, l
 
 def test_null_member_reads_as_absent(server):
     # GIVEN optional members sent as JSON null (AWS reads null as the member being absent)
-    # WHEN ListStateMachines is posted with them
-    answer = post(server, _TARGET + "ListStateMachines", b'{"maxResults": null, "nextToken": null}')
+    # WHEN ListActivities is posted with them
+    answer = post(server, _TARGET + "ListActivities", b'{"maxResults": null, "nextToken": null}')
     # THEN it is answered as if they were left out
-    assert answer.status == 200 and json.loads(answer.body) == {"stateMachines": []}
+    assert answer.status == 200 and json.loads(answer.body) == json.loads(post(server, _TARGET + "ListActivities",
+                                                                               b"{}").body)
 
 
 @pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
