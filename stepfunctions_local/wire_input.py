@@ -6,8 +6,10 @@ map found where not expected.", github.com/aws/aws-sdk-js-v3/issues/7102; the sa
 rest-json, github.com/floci-io/floci/issues/2537); ``null`` reads as the member being absent
 (same issue); a required member that is absent fails validation as ``ValidationException``
 "1 validation error detected: Value null at 'x' failed to satisfy constraint: Member must not be
-null" (AWS's constraint wording, as the recorded answers in
-tests/stepfunctions_local/aws_api_recordings word maxResults/nextToken/statusFilter).
+null", and so does a value under the model's minimum ("... Member must have length greater than or
+equal to 1"): AWS's constraint wording, as the recorded answers in
+tests/stepfunctions_local/aws_api_recordings word the maxima of maxResults, nextToken and alias names
+(no minimum is recorded: boto3 refuses those before sending; "greater than" mirrors the maxima).
 The in-process client keeps boto3's own client-side checks (client.validate) instead.
 """
 from __future__ import annotations
@@ -33,11 +35,10 @@ def read_members(operation: str, params: dict[str, Any]) -> dict[str, Any]:
     if shape is None:
         return {key: value for key, value in params.items() if value is not None}
     members = _read(params, shape, "")
-    missing = _missing(members, shape, "")
-    if missing:
-        count = f"{len(missing)} validation error{'s' if len(missing) > 1 else ''} detected"
-        raise ApiError("ValidationException", f"{count}: " + "; ".join(
-            f"Value null at '{path}' failed to satisfy constraint: Member must not be null" for path in missing))
+    problems = _violations(members, shape, "")
+    if problems:
+        count = f"{len(problems)} validation error{'s' if len(problems) > 1 else ''} detected"
+        raise ApiError("ValidationException", f"{count}: " + "; ".join(problems))
     return members
 
 
@@ -60,19 +61,34 @@ def _read(value: Any, shape: Shape, path: str) -> Any:
     return value
 
 
-def _missing(value: dict[str, Any], shape: Shape, path: str) -> list[str]:
-    """Paths of the absent required members, AWS's order: the structure's own, then nested ones."""
-    found = [_join(path, name) for name in shape.required_members if name not in value]
+def _violations(value: dict[str, Any], shape: Shape, path: str) -> list[str]:
+    """AWS's words for each absent required member and each value under the model's minimum (botocore
+    checks minima too, client-side; maxima and patterns are the operations' own checks)."""
+    found = [f"Value null at '{_join(path, name)}' failed to satisfy constraint: Member must not be null"
+             for name in shape.required_members if name not in value]
     for name, item in value.items():
         member = shape.members.get(name)
-        if member is None:
-            continue
-        if member.type_name == "structure":
-            found += _missing(item, member, _join(path, name))
-        elif member.type_name == "list" and member.member.type_name == "structure":
-            for index, element in enumerate(item, 1):
-                found += _missing(element, member.member, f"{_join(path, name)}.{index}.member")
+        if member is not None:
+            found += _member_violations(item, member, _join(path, name))
     return found
+
+
+def _member_violations(value: Any, shape: Shape, path: str) -> list[str]:
+    least = shape.metadata.get("min")
+    kind = shape.type_name
+    if least is not None and kind in ("string", "list") and len(value) < least:
+        shown = value if kind == "string" else f"[{', '.join(map(str, value))}]"
+        return [f"Value '{shown}' at '{path}' failed to satisfy constraint: "
+                f"Member must have length greater than or equal to {least}"]
+    if least is not None and kind in ("integer", "long", "float", "double") and value < least:
+        return [f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must have value greater than or equal to {least}"]
+    if kind == "structure":
+        return _violations(value, shape, path)
+    if kind == "list":
+        return [problem for index, item in enumerate(value, 1)
+                for problem in _member_violations(item, shape.member, f"{path}.{index}.member")]
+    return []
 
 
 def _join(path: str, name: str) -> str:
