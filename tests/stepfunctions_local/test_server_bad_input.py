@@ -423,3 +423,22 @@ def test_broken_http_is_refused_in_aws_shape(server, request_head):
     assert head[9:12].startswith(b"4"), reply[:300]
     assert isinstance(json.loads(body)["__type"], str)
     assert_still_serving(server)
+
+
+@pytest.mark.parametrize(("operation", "body", "problem"), [
+    ("ListActivities", b'{"maxResults": -1}',
+     "Value '-1' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 0"),
+    ("DescribeActivity", b'{"activityArn": ""}',
+     "Value '' at 'activityArn' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    ("CreateStateMachineAlias", b'{"name": "a", "routingConfiguration": []}', "Value '[]' at 'routingConfiguration' "
+     "failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    ("TagResource", b'{"resourceArn": "arn:aws:states:us-east-1:000000000000:activity:a", "tags": [{"key": ""}]}',
+     "Value '' at 'tags.1.member.key' failed to satisfy constraint: "
+     "Member must have length greater than or equal to 1"),
+])
+def test_values_under_the_model_minimum_are_refused_in_aws_words(server, operation, body, problem):
+    # GIVEN a member under its model minimum (boto3 itself would refuse it before sending)
+    # WHEN it is posted
+    answer = assert_aws_answer(post(server, _TARGET + operation, body), operation)
+    # THEN AWS's ValidationException words it, with the member's path
+    assert answer == {"__type": "ValidationException", "message": f"1 validation error detected: {problem}"}
