@@ -10,6 +10,7 @@ import http.client
 import json
 import math
 import socket
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -442,3 +443,24 @@ def test_values_under_the_model_minimum_are_refused_in_aws_words(server, operati
     answer = assert_aws_answer(post(server, _TARGET + operation, body), operation)
     # THEN AWS's ValidationException words it, with the member's path
     assert answer == {"__type": "ValidationException", "message": f"1 validation error detected: {problem}"}
+
+
+@property_settings
+@given(prefix=st.sampled_from(["/", "/console", "/console/", "/console/api/", "/console/static/", "/console/static//"]),
+       tail=st.one_of(st.text(max_size=30), st.sampled_from(["..", "../../etc/passwd", "a" * 5000, "%00", "%zz"])),
+       query=st.text(max_size=30))
+def test_console_gets_any_path_answered_never_a_server_error(server, prefix, tail, query):
+    # GET reaches the console that server.py also serves: any path and query, including file names
+    # longer than the file system allows
+    host, port = server.url.removeprefix("http://").split(":")
+    target = urllib.parse.quote(prefix + tail, safe="/%") + "?" + urllib.parse.quote(query, safe="=&")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    # WHEN it is fetched
+    connection.request("GET", target)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    TALLY.record("sfn http: console GET", response.status)
+    # THEN it is answered (a page, data or a 4xx), never a 5xx or a traceback, and the server serves on
+    assert response.status < 500 and b"Traceback" not in body, (response.status, body[:300])
+    assert_still_serving(server)
