@@ -65,6 +65,9 @@ def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | N
     """
     operation = target[len(_TARGET_PREFIX):] if target.startswith(_TARGET_PREFIX) else ""
     if operation not in OPERATIONS:
+        # 400, as real AWS JSON services answer an X-Amz-Target they do not know (captured in
+        # github.com/aws/aws-sdk-net/issues/1536 and github.com/aws/aws-sdk-js/issues/425), though
+        # AWS's Common Errors page lists the code under 404.
         return 400, _error("UnknownOperationException", f"Unknown operation {target}")
     try:
         params = json.loads(body or b"{}", parse_constant=_not_json)
