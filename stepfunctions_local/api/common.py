@@ -56,6 +56,17 @@ def check_enum(value: str, field: str, allowed: tuple[str, ...]) -> None:
                        f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
 
 
+def check_tags(tags: list[dict] | None) -> list[dict]:
+    """The model lets a Tag leave out its key; a tag is found by its key, so one without is refused.
+    Not recorded from AWS: worded as its other constraint failures."""
+    for index, tag in enumerate(tags or [], 1):
+        if tag.get("key") is None:
+            raise ApiError("ValidationException", f"1 validation error detected: Value null at "
+                                                  f"'tags.{index}.member.key' failed to satisfy constraint: "
+                                                  f"Member must not be null")
+    return list(tags or [])
+
+
 def check_type(machine_type: str) -> None:
     check_enum(machine_type, "type", ("STANDARD", "EXPRESS"))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..api_errors import ApiError
 from ..records import Activity, StateMachine, Store
-from .common import check_arn
+from .common import check_arn, check_tags
 
 
 class TagsApi:
@@ -13,7 +13,7 @@ class TagsApi:
     def tag_resource(self, *, resourceArn: str, tags: list[dict]) -> dict:
         with self._store.lock:
             resource = self._resource(resourceArn)
-            incoming = {tag["key"]: tag for tag in tags}  # AWS-recorded: a key given twice is kept once
+            incoming = {tag["key"]: tag for tag in check_tags(tags)}  # AWS-recorded: a key given twice is kept once
             resource.tags = [tag for tag in resource.tags if tag["key"] not in incoming] + list(incoming.values())
         return {}
 
