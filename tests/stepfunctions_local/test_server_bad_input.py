@@ -464,3 +464,18 @@ def test_console_gets_any_path_answered_never_a_server_error(server, prefix, tai
     # THEN it is answered (a page, data or a 4xx), never a 5xx or a traceback, and the server serves on
     assert response.status < 500 and b"Traceback" not in body, (response.status, body[:300])
     assert_still_serving(server)
+
+
+@pytest.mark.parametrize(("operation", "body"), [
+    ("TagResource", {"resourceArn": f"{_ACCOUNT}:stateMachine:fuzz-target", "tags": [{"value": "v"}]}),
+    ("TagResource", {"resourceArn": f"{_ACCOUNT}:stateMachine:fuzz-target", "tags": [{"key": None}]}),
+    ("CreateActivity", {"name": "keyless", "tags": [{"key": "k"}, {"value": "v"}]}),
+    ("CreateStateMachine", {"name": "keyless", "definition": _DEFINITIONS[0], "tags": [{}],
+                            "roleArn": "arn:aws:iam::000000000000:role/r"}),
+])
+def test_tag_without_a_key_is_refused(server, operation, body):
+    # GIVEN a tag with no key (the model does not require one)
+    # WHEN it is sent
+    answer = assert_aws_answer(post(server, _TARGET + operation, json.dumps(body).encode()), operation)
+    # THEN it is refused naming the tag, not a server error
+    assert answer["__type"] == "ValidationException" and ".member.key'" in answer["message"], answer
