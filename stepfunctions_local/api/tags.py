@@ -11,9 +11,10 @@ class TagsApi:
         self._store = store
 
     def tag_resource(self, *, resourceArn: str, tags: list[dict]) -> dict:
+        tags = check_tags(tags)  # a request check, before the resource is looked up
         with self._store.lock:
             resource = self._resource(resourceArn)
-            incoming = {tag["key"]: tag for tag in check_tags(tags)}  # AWS-recorded: a key given twice is kept once
+            incoming = {tag["key"]: tag for tag in tags}  # AWS-recorded: a key given twice is kept once
             resource.tags = [tag for tag in resource.tags if tag["key"] not in incoming] + list(incoming.values())
         return {}
 
