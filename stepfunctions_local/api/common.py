@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from ..api_errors import ApiError
-from ..json_errors import jackson_problem
+from ..json_errors import jackson_problem, loads
 from ..map_runs import MapRun, MapRuns
 from ..records import Execution, StateMachine, Store
 
@@ -109,7 +109,7 @@ def parse_input(text: str | None) -> tuple[str, Any]:
                        f"Invalid State Machine Execution Input: 'Input exceeds the maximum size of "
                        f"{MAX_INPUT_BYTES} bytes'")
     try:
-        return text, json.loads(text)
+        return text, loads(text)
     except json.JSONDecodeError as error:
         raise ApiError("InvalidExecutionInput",
                        f"Invalid State Machine Execution Input: '{_parser_message(error)}'") from None
