@@ -479,3 +479,29 @@ def test_tag_without_a_key_is_refused(server, operation, body):
     answer = assert_aws_answer(post(server, _TARGET + operation, json.dumps(body).encode()), operation)
     # THEN it is refused naming the tag, not a server error
     assert answer["__type"] == "ValidationException" and ".member.key'" in answer["message"], answer
+
+
+_DEEP = "[" * 100_000
+
+
+@pytest.mark.parametrize(("operation", "body"), [
+    ("StartExecution", {"stateMachineArn": f"{_ACCOUNT}:stateMachine:fuzz-target", "input": _DEEP}),
+    ("StartSyncExecution", {"stateMachineArn": f"{_ACCOUNT}:stateMachine:fuzz-express", "input": _DEEP}),
+    ("CreateStateMachine", {"name": "deep", "definition": _DEEP, "roleArn": "arn:aws:iam::000000000000:role/r"}),
+    ("UpdateStateMachine", {"stateMachineArn": f"{_ACCOUNT}:stateMachine:fuzz-target", "definition": _DEEP}),
+    ("ValidateStateMachineDefinition", {"definition": _DEEP}),
+    ("TestState", {"definition": _DEEP}),
+    ("TestState", {"definition": json.dumps(_PASS), "input": _DEEP}),
+    ("TestState", {"definition": json.dumps(_PASS), "variables": _DEEP}),
+    ("TestState", {"definition": json.dumps(_PASS), "context": _DEEP}),
+    ("TestState", {"definition": json.dumps({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                             "End": True}), "mock": {"result": _DEEP}}),
+    ("SendTaskSuccess", {"taskToken": "t", "output": _DEEP}),
+])
+def test_json_text_nested_deeper_than_the_stack_is_refused(server, operation, body):
+    # GIVEN a member holding JSON text nested 100,000 deep (input, definition, variables, mock result...)
+    # WHEN it is sent
+    answer = post(server, _TARGET + operation, json.dumps(body).encode())
+    # THEN it is refused (or reported, by ValidateStateMachineDefinition) as bad JSON, not a server error
+    assert_aws_answer(answer, operation)
+    assert_still_serving(server)
