@@ -52,7 +52,7 @@ _ARNS = (
     "arn:aws:states",
 )
 _HOSTILE_TEXTS = ("", " ", "NaN", "Infinity", "-Infinity", "null", "1e999", "\x00", "\x1b[31m", "\u202e", "😡",
-                  "x" * 5000, "{}", "[]", '{"a":', "$.a", "States.Format('{}')")
+                  "x" * 5000, "[" * 3000, "{}", "[]", '{"a":', "$.a", "States.Format('{}')")
 
 
 _PASS = {"Type": "Pass", "End": True}
