@@ -61,7 +61,8 @@ bench: install
 
 # Thousands of generated inputs (FUZZ_EXAMPLES=N per property); prints the count tried and failures.
 fuzz: install
-	$(PY) -m pytest tests/reliability/test_bad_input.py tests/reliability/test_openapi.py -n 0 -p no:randomly --hypothesis-profile=fuzz
+	$(PY) -m pytest tests/reliability/test_bad_input.py tests/reliability/test_openapi.py \
+		tests/stepfunctions_local/test_server_bad_input.py -n 0 -p no:randomly --hypothesis-profile=fuzz
 
 # Concurrent clients against the offline stack; checks every answered ticket is stored, and no other.
 CLIENTS ?= 16

@@ -17,7 +17,7 @@ from .dataflow import JsonataFlow, JsonPathFlow, Scope
 from .exceptions import DefinitionError, Problem, StateDataError, StatesError, invalid
 from .fields import JSONATA, JSONPATH
 from .integrations import optimized
-from .json_errors import jackson_location, jackson_problem
+from .json_errors import jackson_location, jackson_problem, loads
 from .specs import (
     ChoiceRule,
     ChoiceSpec,
@@ -78,7 +78,7 @@ def parse(definition: str) -> tuple[dict, Program, float | None]:
     if isinstance(definition, str) and not definition.strip():
         raise invalid("Definition must be a valid JSON object")
     try:
-        document = json.loads(definition)
+        document = loads(definition)
     except json.JSONDecodeError as error:
         raise DefinitionError(_json_problem(error)) from None
     except (TypeError, ValueError) as error:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 _TOKEN = re.compile(r"[A-Za-z0-9_$]+")
 
@@ -26,3 +27,13 @@ def jackson_location(text: str, offset: int) -> str:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return f'[Source: (String)"{text}"; line: {line}, column: {column}]'
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads`` for text a caller sent: nesting deeper than Python's stack is bad JSON too
+    (``json.JSONDecodeError``, a ValueError), as Jackson refuses nesting past its own depth limit,
+    rather than a RecursionError that would end the request as a server error."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("Document nesting depth exceeds the maximum allowed", str(text), 0) from None

@@ -8,6 +8,7 @@ import json
 import threading
 import uuid
 from datetime import datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,6 +19,7 @@ from stepfunctions_local.client import validate
 from stepfunctions_local.console import Console
 from stepfunctions_local.observability import ExecutionStore, observe
 from stepfunctions_local.service import Runtime
+from stepfunctions_local.wire_input import read_members
 
 _TARGET_PREFIX = "AWSStepFunctions."
 _CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -63,14 +65,18 @@ def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | N
     """
     operation = target[len(_TARGET_PREFIX):] if target.startswith(_TARGET_PREFIX) else ""
     if operation not in OPERATIONS:
+        # 400, as real AWS JSON services answer an X-Amz-Target they do not know (captured in
+        # github.com/aws/aws-sdk-net/issues/1536 and github.com/aws/aws-sdk-js/issues/425), though
+        # AWS's Common Errors page lists the code under 404.
         return 400, _error("UnknownOperationException", f"Unknown operation {target}")
     try:
-        params = json.loads(body or b"{}")
-    except ValueError:
+        params = json.loads(body or b"{}", parse_constant=_not_json)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         return 400, _error("SerializationException", "Malformed request body")
     if not isinstance(params, dict):
         return 400, _error("SerializationException", "Request body must be a JSON object")
     try:
+        params = read_members(operation, params)
         validate(operation, params)
         answer = runtime.invoke(operation, params)
         trace = params.get("traceHeader") or trace_header
@@ -83,6 +89,11 @@ def handle(runtime: Runtime, target: str, body: bytes, store: ExecutionStore | N
         return 400, _error(error.code, error.message)
     except Exception as error:  # a bug here must answer, not leave the client waiting
         return 500, _error("InternalFailure", f"{type(error).__name__}: {error}")
+
+
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity: Python's json reads them, JSON (and AWS's parser) does not."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _error(code: str, message: str) -> dict:
@@ -114,7 +125,14 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = (self.headers.get("Content-Length") or "0").strip()
+        if not length.isascii() or not length.isdigit():
+            # Not a length: the body's end is unknown, so answer and close rather than read a guess.
+            self.close_connection = True
+            data = json.dumps(_error("SerializationException", "Invalid Content-Length")).encode()
+            self._answer(400, _CONTENT_TYPE, data, {"x-amzn-RequestId": str(uuid.uuid4()), "Connection": "close"})
+            return
+        body = self.rfile.read(int(length))
         runtime = self.server.runtime
         console = self.server.console
         status, payload = handle(runtime, self.headers.get("X-Amz-Target", ""), body, console.store,
@@ -127,7 +145,21 @@ class _Handler(BaseHTTPRequestHandler):
         status, content_type, data = self.server.console.get(path, query)
         self._answer(status, content_type, data, {"Cache-Control": "no-store"})
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a method it has no do_X for, a bad request line, headers too large)
+        in AWS's JSON error shape rather than an HTML page; an unsupported method is the client's
+        mistake, so 400 UnknownOperationException rather than 501."""
+        status, code_name = (400, "UnknownOperationException") if code == HTTPStatus.NOT_IMPLEMENTED \
+            else (code, "BadRequestException")
+        self.close_connection = True
+        data = json.dumps(_error(code_name, message or HTTPStatus(code).phrase)).encode()
+        self._answer(status, _CONTENT_TYPE, b"" if self.command == "HEAD" else data, {"Connection": "close"})
+
     def _answer(self, status: int, content_type: str, data: bytes, headers: dict[str, str]) -> None:
+        if self.request_version == "HTTP/0.9":
+            # What http.server assumes of a line it cannot read (or a bare "GET /"): it would then send
+            # no status line and no headers. Nobody speaks 0.9; every answer gets both.
+            self.request_version = "HTTP/1.0"
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -5,9 +5,20 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # The runtime's own pytest plugin (installed packages get it through its pytest11 entry point).
 pytest_plugins = ["stepfunctions_local.pytest_plugin"]
+
+# `make fuzz`'s profile. Registered suite-wide, so any generated-input module run alone with
+# ``--hypothesis-profile=fuzz`` finds it at start-up (tests/reliability, tests/stepfunctions_local).
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker more than the cores. Much of the suite waits rather than computes

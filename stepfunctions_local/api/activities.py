@@ -12,7 +12,7 @@ from ..api_errors import ApiError
 from ..history import to_datetime
 from ..records import Activity, Arns, Store
 from ..types import Clock
-from .common import check_arn, check_name, page
+from .common import check_arn, check_name, check_tags, page
 
 POLL_SECONDS = 60.0  # GetActivityTask holds the request this long at most, as AWS does
 
@@ -28,6 +28,7 @@ class ActivitiesApi:
     def create_activity(self, *, name: str, tags: list[dict] | None = None,
                         encryptionConfiguration: dict | None = None) -> dict:
         check_name(name)
+        tags = check_tags(tags)
         arn = self._arns.activity(name)
         with self._store.lock:
             existing = self._store.activities.get(arn)
@@ -37,7 +38,7 @@ class ActivitiesApi:
                     raise ApiError("ActivityAlreadyExists",
                                    "Activity already exists. EncryptionConfiguration may not be updated.")
                 return {"activityArn": arn, "creationDate": existing.created}
-            activity = Activity(arn, name, to_datetime(self._clock.now()), list(tags or []), encryptionConfiguration)
+            activity = Activity(arn, name, to_datetime(self._clock.now()), tags, encryptionConfiguration)
             self._store.activities[arn] = activity
             self._board.add(arn)
         return {"activityArn": arn, "creationDate": activity.created}

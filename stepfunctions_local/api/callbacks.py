@@ -1,11 +1,11 @@
 """SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat for ``.waitForTaskToken`` and activity tasks."""
 from __future__ import annotations
 
-import json
 from typing import Callable
 
 from ..api_errors import ApiError
 from ..callbacks import TaskTokenError, TaskTokens
+from ..json_errors import loads
 from .common import MAX_INPUT_BYTES
 
 
@@ -16,7 +16,7 @@ class CallbacksApi:
     def send_task_success(self, *, taskToken: str, output: str) -> dict:
         _answer(lambda: self._tokens.check_shape(taskToken))  # AWS-recorded: a malformed token, before the output
         try:
-            value = json.loads(output)
+            value = loads(output)
         except ValueError:
             raise ApiError("InvalidOutput", "Invalid Output: the output must be valid JSON") from None
         if len(output.encode()) > MAX_INPUT_BYTES:

@@ -13,7 +13,7 @@ from ..interpreter import Machine, compile_definition
 from ..records import Arns, StateMachine, Store
 from ..types import Clock
 from ..variable_references import described
-from .common import check_arn, check_name, check_type, page, split_qualified, state_machine
+from .common import check_arn, check_name, check_tags, check_type, page, split_qualified, state_machine
 from .versions_aliases import forget_machine
 from .versions_aliases import publish as publish_version
 
@@ -63,6 +63,7 @@ class StateMachinesApi:
     ) -> dict:
         check_name(name)
         check_arn(roleArn, "role")
+        tags = check_tags(tags)
         _check_publish(publish, versionDescription)
         logging = _logging(loggingConfiguration)
         machine = _compile(definition, type)
@@ -79,7 +80,7 @@ class StateMachinesApi:
                 sm = existing
             else:
                 sm = StateMachine(arn, name, type, definition, roleArn, machine, to_datetime(self._clock.now()),
-                                  logging, tracing, list(tags or []))
+                                  logging, tracing, tags)
                 self._store.machines[arn] = sm
             answer = {"stateMachineArn": arn, "creationDate": sm.created}
             if publish:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..api_errors import ApiError
 from ..records import Activity, StateMachine, Store
-from .common import check_arn
+from .common import check_arn, check_tags
 
 
 class TagsApi:
@@ -11,6 +11,7 @@ class TagsApi:
         self._store = store
 
     def tag_resource(self, *, resourceArn: str, tags: list[dict]) -> dict:
+        tags = check_tags(tags)  # a request check, before the resource is looked up
         with self._store.lock:
             resource = self._resource(resourceArn)
             incoming = {tag["key"]: tag for tag in tags}  # AWS-recorded: a key given twice is kept once

@@ -21,6 +21,7 @@ from ..events import Events
 from ..exceptions import DefinitionError, StatesError
 from ..interception import InterceptResult, TaskInterceptor
 from ..interpreter import Run, Signal, caught_output, compile_definition, error_matches, located
+from ..json_errors import loads
 from ..mock_validation import MockResultError, check
 from ..specs import ChoiceSpec, MapSpec, ParallelSpec, StateSpec, TaskSpec
 from ..timestamps import format_timestamp
@@ -49,7 +50,7 @@ class _Mocked:
         failure = self._mock.get("errorOutput")
         if failure is not None:
             return InterceptResult.throws(failure.get("error"), failure.get("cause"))
-        self.result = json.loads(self._mock["result"])
+        self.result = loads(self._mock["result"])
         return InterceptResult.returns(self.result)
 
     def run_task(self, resource: str, parameters: Any, *, context: dict, timeout: float | None) -> Any:
@@ -87,7 +88,7 @@ class _MockedRun(Run):
         if self.failures and (tolerated is None or not tolerated(self.failures)):
             raise StatesError("States.ExceedToleratedFailureThreshold",
                               "The specified tolerated failure threshold was exceeded")
-        return json.loads(self.mock["result"])
+        return loads(self.mock["result"])
 
 
 class TestStateApi:
@@ -139,7 +140,7 @@ class TestStateApi:
             if next_state is not None:
                 answer["nextState"] = next_state
             if inspectionLevel != "INFO":
-                result = tasks.result if run.fanned_out is None else json.loads(run.mock["result"])
+                result = tasks.result if run.fanned_out is None else loads(run.mock["result"])
                 answer["inspectionData"] = _inspection(state, value, scope_variables, context_object, result)
         if inspectionLevel != "INFO" and run.fanned_out is not None:
             answer.setdefault("inspectionData", {}).update(_fan_out_data(state, value, scope_variables,
@@ -149,7 +150,7 @@ class TestStateApi:
     # -- request checks -------------------------------------------------------------------
     def _state(self, definition: str, name: str | None) -> StateSpec:
         try:
-            document = json.loads(definition)
+            document = loads(definition)
         except ValueError:
             document = None
         if isinstance(document, dict) and "States" not in document and "Type" in document:
@@ -320,7 +321,7 @@ def _targets(body: dict) -> set[str]:
 
 def _json(member: str, text: str, code: str) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except ValueError as error:
         if code == "InvalidExecutionInput":
             raise ApiError(code, f"Invalid State Machine Execution Input: '{error}'") from None

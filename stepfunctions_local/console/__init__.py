@@ -53,7 +53,10 @@ class Console:
 
 def _static_file(relative: str) -> Path | None:
     """A file inside ``static/`` only: no way out through ``..`` or absolute paths."""
-    candidate = (STATIC / relative).resolve()
-    if candidate.is_file() and STATIC.resolve() in candidate.parents:
-        return candidate
+    try:
+        candidate = (STATIC / relative).resolve()
+        if candidate.is_file() and STATIC.resolve() in candidate.parents:
+            return candidate
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte: no such file
+        pass
     return None

@@ -1,27 +1,17 @@
-"""Fixtures for reliability tests, and the hypothesis profiles of `make test` and `make fuzz`.
+"""Fixtures for reliability tests, and the report `make fuzz` prints.
 
-`make test` runs each property with this folder's default (100 examples); `make fuzz` passes
-``--hypothesis-profile=fuzz`` (2,000 each) and prints how many inputs were tried and how many
-answers broke the contract.
+`make test` runs each property with hypothesis' default (100 examples); `make fuzz` passes
+``--hypothesis-profile=fuzz`` (2,000 each, registered in tests/conftest.py) and prints how many
+inputs were tried and how many answers broke the contract.
 """
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from tests.support.fuzz import TALLY
 from tests.support.offline_stack import OfflineStack, offline_stack
-
-# Registered here, so `pytest tests/reliability --hypothesis-profile=fuzz` finds it at start-up.
-settings.register_profile(
-    "fuzz",
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-)
 
 
 @pytest.fixture(scope="module")
