@@ -20,6 +20,22 @@ class ApiError(StepFunctionsLocalError):
         self.message = message
 
 
+def violation(member: str, value: object, rule: str) -> str:
+    """One constraint failure in AWS's words; a ``value`` of None reads ``Value null`` (unquoted)."""
+    shown = "null" if value is None else f"'{value}'"
+    return f"Value {shown} at '{member}' failed to satisfy constraint: {rule}"
+
+
+def validation_message(*violations: str) -> str:
+    """``N validation error(s) detected: a; b``: how AWS reports constraint failures together."""
+    count = len(violations)
+    return f"{count} validation error{'s' if count > 1 else ''} detected: {'; '.join(violations)}"
+
+
+def validation_error(*violations: str) -> ApiError:
+    return ApiError("ValidationException", validation_message(*violations))
+
+
 # AWS operation -> (Runtime attribute holding the area, method). Areas still to come have their
 # module named in api/__init__.py.
 OPERATIONS: dict[str, tuple[str, str]] = {

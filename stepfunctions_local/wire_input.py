@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from .api_errors import ApiError
+from .api_errors import ApiError, validation_error, violation
 from .client import service_model
 
 # botocore type -> the JSON types that read as it (bool is an int in Python, so it is checked first).
@@ -37,8 +37,7 @@ def read_members(operation: str, params: dict[str, Any]) -> dict[str, Any]:
     members = _read(params, shape, "")
     problems = _violations(members, shape, "")
     if problems:
-        count = f"{len(problems)} validation error{'s' if len(problems) > 1 else ''} detected"
-        raise ApiError("ValidationException", f"{count}: " + "; ".join(problems))
+        raise validation_error(*problems)
     return members
 
 
@@ -64,7 +63,7 @@ def _read(value: Any, shape: Shape, path: str) -> Any:
 def _violations(value: dict[str, Any], shape: Shape, path: str) -> list[str]:
     """AWS's words for each absent required member and each value under the model's minimum (botocore
     checks minima too, client-side; maxima and patterns are the operations' own checks)."""
-    found = [f"Value null at '{_join(path, name)}' failed to satisfy constraint: Member must not be null"
+    found = [violation(_join(path, name), None, "Member must not be null")
              for name in shape.required_members if name not in value]
     for name, item in value.items():
         member = shape.members.get(name)
@@ -78,11 +77,9 @@ def _member_violations(value: Any, shape: Shape, path: str) -> list[str]:
     kind = shape.type_name
     if least is not None and kind in ("string", "list") and len(value) < least:
         shown = value if kind == "string" else f"[{', '.join(map(str, value))}]"
-        return [f"Value '{shown}' at '{path}' failed to satisfy constraint: "
-                f"Member must have length greater than or equal to {least}"]
+        return [violation(path, shown, f"Member must have length greater than or equal to {least}")]
     if least is not None and kind in ("integer", "long", "float", "double") and value < least:
-        return [f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                f"Member must have value greater than or equal to {least}"]
+        return [violation(path, value, f"Member must have value greater than or equal to {least}")]
     if kind == "structure":
         return _violations(value, shape, path)
     if kind == "list":

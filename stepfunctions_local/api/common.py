@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from ..api_errors import ApiError
+from ..api_errors import ApiError, validation_error, violation
 from ..json_errors import jackson_problem, loads
 from ..map_runs import MapRun, MapRuns
 from ..records import Execution, StateMachine, Store
@@ -51,9 +51,7 @@ def split_qualified(arn: str) -> tuple[str, str | None]:
 def check_enum(value: str, field: str, allowed: tuple[str, ...]) -> None:
     """AWS's enum check; ``allowed`` in the order AWS's message lists them."""
     if value not in allowed:
-        raise ApiError("ValidationException",
-                       f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
-                       f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]")
+        raise validation_error(violation(field, value, f"Member must satisfy enum value set: [{', '.join(allowed)}]"))
 
 
 def check_tags(tags: list[dict] | None) -> list[dict]:
@@ -61,9 +59,7 @@ def check_tags(tags: list[dict] | None) -> list[dict]:
     Not recorded from AWS: worded as its other constraint failures."""
     for index, tag in enumerate(tags or [], 1):
         if tag.get("key") is None:
-            raise ApiError("ValidationException", f"1 validation error detected: Value null at "
-                                                  f"'tags.{index}.member.key' failed to satisfy constraint: "
-                                                  f"Member must not be null")
+            raise validation_error(violation(f"tags.{index}.member.key", None, "Member must not be null"))
     return list(tags or [])
 
 
@@ -141,13 +137,11 @@ def error_cause(error: str | None, cause: str | None) -> dict:
 def page(items: list[dict], key: str, max_results: int, next_token: str | None, max_token: int = 1024) -> dict:
     """One page of ``items``; ``max_token`` is the model's longest nextToken (ListExecutions' is 3096)."""
     if max_results > MAX_PAGE:
-        raise ApiError("ValidationException", f"1 validation error detected: Value '{max_results}' at 'maxResults' "
-                                              f"failed to satisfy constraint: Member must have value less than or "
-                                              f"equal to {MAX_PAGE}")
+        raise validation_error(violation("maxResults", max_results,
+                                         f"Member must have value less than or equal to {MAX_PAGE}"))
     if next_token is not None and len(next_token) > max_token:
-        raise ApiError("ValidationException", f"1 validation error detected: Value '{next_token}' at 'nextToken' "
-                                              f"failed to satisfy constraint: Member must have length less than or "
-                                              f"equal to {max_token}")
+        raise validation_error(violation("nextToken", next_token,
+                                         f"Member must have length less than or equal to {max_token}"))
     start = 0
     if next_token is not None:
         try:

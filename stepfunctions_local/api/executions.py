@@ -14,7 +14,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..api_errors import ApiError
+from ..api_errors import ApiError, validation_error, violation
 from ..events import data_limit_exceeded, too_large
 from ..history import History, to_datetime
 from ..interpreter import ExecutionResult, Machine
@@ -161,10 +161,9 @@ class ExecutionsApi:
 
     def redrive_execution(self, *, executionArn: str, clientToken: str | None = None) -> dict:
         if clientToken is not None and not _CLIENT_TOKEN.fullmatch(clientToken):
-            raise ApiError("ValidationException",
-                           f"1 validation error detected: Value '{clientToken}' at 'clientToken' failed to satisfy "
-                           "constraint: Member must satisfy regular expression pattern: [!-~]+ and have length "
-                           "between 1 and 64")
+            raise validation_error(violation(
+                "clientToken", clientToken,
+                "Member must satisfy regular expression pattern: [!-~]+ and have length between 1 and 64"))
         if executionArn.split(":")[5:6] == ["express"]:
             check_arn(executionArn, "express")
             raise ApiError("ExecutionNotRedrivable", "Execution is an EXPRESS workflow execution and cannot be "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..api_errors import ApiError
+from ..api_errors import ApiError, validation_error, violation
 from ..map_runs import COUNTERS, MapRun, MapRuns
 from ..records import Store
 from .common import execution, map_run, page
@@ -55,8 +55,8 @@ class MapRunsApi:
         _at_least_zero("toleratedFailureCount", toleratedFailureCount)
         _at_least_zero("toleratedFailurePercentage", toleratedFailurePercentage)
         if toleratedFailurePercentage is not None and toleratedFailurePercentage > 100:
-            raise ApiError("ValidationException", _constraint("toleratedFailurePercentage", toleratedFailurePercentage,
-                                                              "Member must have value less than or equal to 100"))
+            raise validation_error(violation("toleratedFailurePercentage", toleratedFailurePercentage,
+                                             "Member must have value less than or equal to 100"))
         with self._runs.lock:
             if maxConcurrency is not None:
                 run.max_concurrency = maxConcurrency
@@ -76,9 +76,5 @@ def _counts(counts: dict[str, int]) -> dict[str, int]:
 
 def _at_least_zero(member: str, value: float | None) -> None:
     if value is not None and value < 0:
-        raise ApiError("ValidationException", _constraint(member, value,
-                                                          "Member must have value greater than or equal to 0"))
+        raise validation_error(violation(member, value, "Member must have value greater than or equal to 0"))
 
-
-def _constraint(member: str, value: Any, rule: str) -> str:
-    return f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"

@@ -26,7 +26,7 @@ from ..mock_validation import MockResultError, check
 from ..specs import ChoiceSpec, MapSpec, ParallelSpec, StateSpec, TaskSpec
 from ..timestamps import format_timestamp
 from ..types import Clock, TaskRunner
-from .common import check_arn, dump
+from .common import check_arn, check_enum, dump
 
 _PLACEHOLDER = {"Type": "Succeed"}
 _MOCKABLE = (TaskSpec, MapSpec, ParallelSpec)
@@ -106,8 +106,7 @@ class TestStateApi:
                    stateConfiguration: dict | None = None) -> dict:
         if roleArn is not None:
             check_arn(roleArn, "role")
-        if inspectionLevel not in _LEVELS:
-            raise ApiError("ValidationException", _enum("inspectionLevel", inspectionLevel, _LEVELS))
+        check_enum(inspectionLevel, "inspectionLevel", _LEVELS)
         state = self._state(definition, stateName)
         if isinstance(state, _FAN_OUT) and mock is None:
             raise ApiError("InvalidDefinition", "TestState API does not support Map or Parallel states. Supported "
@@ -185,8 +184,7 @@ class TestStateApi:
         if reveal_secrets:
             raise ApiError("ValidationException", "TestState does not support RevealSecrets when a mock is specified.")
         mode = mock.get("fieldValidationMode", "STRICT")
-        if mode not in _VALIDATION_MODES:
-            raise ApiError("ValidationException", _enum("mock.fieldValidationMode", mode, _VALIDATION_MODES))
+        check_enum(mode, "mock.fieldValidationMode", _VALIDATION_MODES)
         if "result" not in mock:
             return
         result = _json("mock.result", mock["result"], "ValidationException")
@@ -327,7 +325,3 @@ def _json(member: str, text: str, code: str) -> Any:
             raise ApiError(code, f"Invalid State Machine Execution Input: '{error}'") from None
         raise ApiError(code, f"Invalid {member}: '{error}'") from None
 
-
-def _enum(member: str, value: str, allowed: tuple[str, ...]) -> str:
-    return (f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
-            f"Member must satisfy enum value set: [{', '.join(allowed)}]")

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..api_errors import ApiError
+from ..api_errors import ApiError, validation_error, violation
 from ..history import to_datetime
 from ..records import Alias, StateMachine, Store, Version
 from ..types import Clock
@@ -188,15 +188,12 @@ class VersionsAliasesApi:
         if len(routing) > 2:
             items = ", ".join(f"RoutingConfigurationListItem(stateMachineVersionArn={r['stateMachineVersionArn']}, "
                               f"weight={r['weight']})" for r in routing)
-            raise ApiError("ValidationException", f"1 validation error detected: Value '[{items}]' at "
-                                                  "'routingConfiguration' failed to satisfy constraint: Member must "
-                                                  "have length less than or equal to 2")
+            raise validation_error(violation("routingConfiguration", f"[{items}]",
+                                             "Member must have length less than or equal to 2"))
         for index, route in enumerate(routing, start=1):
             if route["weight"] > 100:
-                raise ApiError("ValidationException", f"1 validation error detected: Value '{route['weight']}' at "
-                                                      f"'routingConfiguration.{index}.member.weight' failed to "
-                                                      "satisfy constraint: Member must have value less than or "
-                                                      "equal to 100")
+                raise validation_error(violation(f"routingConfiguration.{index}.member.weight", route["weight"],
+                                                 "Member must have value less than or equal to 100"))
         arns = [route["stateMachineVersionArn"] for route in routing]
         for arn in arns:
             check_arn(arn, "stateMachine")
@@ -231,12 +228,10 @@ def _version_arn(arn: str) -> None:
 
 def _check_alias_name(name: str) -> None:
     if len(name) > _MAX_ALIAS_NAME:
-        raise ApiError("ValidationException", f"1 validation error detected: Value '{name}' at 'name' failed to "
-                                              "satisfy constraint: Member must have length less than or equal to 80")
+        raise validation_error(violation("name", name, "Member must have length less than or equal to 80"))
     if not _ALIAS_NAME.match(name):
-        raise ApiError("ValidationException", f"1 validation error detected: Value '{name}' at 'name' failed to "
-                                              "satisfy constraint: Member must satisfy regular expression pattern: "
-                                              r"^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$")
+        raise validation_error(violation("name", name, "Member must satisfy regular expression pattern: "
+                                                       r"^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$"))
 
 
 def _routes(routing: list[dict]) -> list[dict]:

@@ -20,6 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
+from stepfunctions_local.api_errors import validation_message, violation
 from stepfunctions_local.exceptions import StatesError
 
 # ARN service name -> boto3 service name, where they differ.
@@ -183,11 +184,9 @@ def null_violations(arguments: dict, shape: Shape | None) -> str:
     nulls = [name for name, value in arguments.items() if value is None]
     for name in nulls:
         del arguments[name]
-    wrong = [f"Value null at '{name[:1].lower()}{name[1:]}' failed to satisfy constraint: Member must not be null"
+    wrong = [violation(f"{name[:1].lower()}{name[1:]}", None, "Member must not be null")
              for name in nulls if name in required]
-    if not wrong:
-        return ""
-    return f"{len(wrong)} validation error{'s' if len(wrong) > 1 else ''} detected: {'; '.join(wrong)}"
+    return validation_message(*wrong) if wrong else ""
 
 
 def _operation(model: Any, action: str, arn_service: str) -> Any:
